@@ -45,6 +45,7 @@ from .upsampling import (
     upsample_nearest,
 )
 from .bilinear import bilinear_kernel, bilinear_upsample_weight, upsample_bilinear_by_transposed_conv
-from .gradients import conv2d_backward, max_pool2d_backward, numeric_gradient
+from .gradients import conv2d_backward, numeric_gradient
+from .pooling import max_pool2d_backward
 
 __version__ = "0.1.0"

@@ -23,6 +23,7 @@ __all__ = [
     "as_pair",
     "as_positive_int",
     "as_nonnegative_int",
+    "as_real_number",
     "restore_batch",
 ]
 
@@ -120,3 +121,25 @@ def as_pair(value, name: str, minimum: int = 0) -> tuple[int, int]:
             f"{name}: expected an int >= {minimum} or a pair of them, got {_describe(value)}"
         )
     return pair
+
+
+def as_real_number(value, name: str, minimum: float | None = None, strict: bool = False) -> float:
+    """Return a finite real number as a Python float, optionally requiring it to be `>= minimum`.
+
+    With `strict=True` the bound is strict (`> minimum`), as for a standard deviation that must be
+    positive. Booleans, strings, NaN and infinities are refused.
+
+    >>> as_real_number(2, "sigma", minimum=0, strict=True)
+    2.0
+    >>> as_real_number(0.0, "sigma", minimum=0, strict=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: sigma: expected a finite number > 0, got 0.0
+    """
+    bound = "" if minimum is None else f" {'>' if strict else '>='} {minimum:g}"
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value)
+    if ok and minimum is not None:
+        ok = value > minimum if strict else value >= minimum
+    if not ok:
+        raise ValueError(f"{name}: expected a finite number{bound}, got {_describe(value)}")
+    return float(value)

@@ -1,0 +1,54 @@
+"""Make the student versions of the master notebooks with nbgrader's generate_assignment.
+
+The student version of `source/<a>/<a>.ipynb` is what nbgrader makes of it: solutions replaced by
+stubs, hidden tests removed, outputs cleared, checksums recorded. It is kept in `notebooks/<a>.ipynb`
+so students can open the course straight from the repository (or Colab); `tests/test_notebooks.py`
+fails when the kept copy drifts from what nbgrader would make now.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import nbformat
+
+from .course import COURSE_DIR, STUDENT_NOTEBOOKS_DIR, assignments, nbgrader_api
+
+__all__ = ["generate_student_version", "release"]
+
+
+class ReleaseError(RuntimeError):
+    """nbgrader could not make the student version of an assignment."""
+
+
+def generate_student_version(assignment: str, course_dir: Path = COURSE_DIR) -> nbformat.NotebookNode:
+    """Run nbgrader's generate_assignment on a scratch copy of the course; return the student notebook.
+
+    The scratch copy keeps the real course's gradebook and release folder untouched, so this can
+    run in tests and in parallel.
+    """
+    course_dir = Path(course_dir)
+    with tempfile.TemporaryDirectory(prefix="course-release-") as scratch:
+        scratch = Path(scratch)
+        shutil.copy(course_dir / "nbgrader_config.py", scratch)
+        shutil.copytree(course_dir / "source" / assignment, scratch / "source" / assignment)
+        api = nbgrader_api(scratch, CourseDirectory={"db_url": f"sqlite:///{scratch / 'gradebook.db'}"})
+        result = api.generate_assignment(assignment, force=True, create=True)
+        if not result["success"]:
+            raise ReleaseError(f"nbgrader could not generate {assignment}:\n{result.get('error') or result.get('log')}")
+        return nbformat.read(scratch / "release" / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def release(selected: list[str] | None = None, course_dir: Path = COURSE_DIR,
+            notebooks_dir: Path = STUDENT_NOTEBOOKS_DIR) -> list[Path]:
+    """Write the student version of each selected assignment (default: all) to `notebooks_dir`."""
+    written = []
+    for assignment in selected or assignments(course_dir):
+        notebook = generate_student_version(assignment, course_dir)
+        target = Path(notebooks_dir) / f"{assignment}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook, target)
+        written.append(target)
+    return written

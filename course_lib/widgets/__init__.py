@@ -1,0 +1,6 @@
+"""Interactive explorers for the notebooks (ipywidgets): sliders that redraw a figure.
+
+Each explorer is a function that builds and returns an `ipywidgets.Widget`; a notebook cell shows
+it by ending with the call. The drawing itself lives in `course_lib.viz`, so the same figure can be
+made without widgets (and tested).
+"""
