@@ -24,6 +24,7 @@ __all__ = [
     "as_positive_int",
     "as_nonnegative_int",
     "as_real_number",
+    "as_generator",
     "restore_batch",
 ]
 
@@ -143,3 +144,15 @@ def as_real_number(value, name: str, minimum: float | None = None, strict: bool 
     if not ok:
         raise ValueError(f"{name}: expected a finite number{bound}, got {_describe(value)}")
     return float(value)
+
+
+def as_generator(seed, name: str = "seed") -> np.random.Generator:
+    """Return `np.random.default_rng(seed)`, refusing bad seeds with our kind of message.
+
+    >>> as_generator(0).integers(10)
+    np.int64(8)
+    """
+    try:
+        return np.random.default_rng(seed)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{name}: expected a non-negative int or None, got {_describe(seed)} ({error})") from None

@@ -181,11 +181,12 @@ def _output_size_1d(n, k, s, p, d, exact, axis):
             f"has only {n + 2 * p} (n={n}, padding={p}); no output position fits"
         )
     if exact and free % s:
+        remainder = free % s
         raise ValueError(
             f"stride{axis}: (n + 2p - d(k-1) - 1)/s = {free}/{s} is not an integer, and fractions "
-            f"are illegal: the windows do not tile the padded input, it is off by "
-            f"{free % s}/{s} of a stride ({free % s} pixels at the end are never reached; "
-            f"{s - free % s} more pixels of padding would make it fit)"
+            f"are illegal: the windows are off by {remainder}/{s} of a stride, so the last "
+            f"{remainder} pixel(s) of the padded input are never used ({s - remainder} more "
+            f"pixel(s) of padding would make them fit)"
         )
     return free // s + 1
 
@@ -223,7 +224,7 @@ def conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1, exact=Fals
     >>> conv_output_size(7, 3, stride=3, exact=True)
     Traceback (most recent call last):
     ...
-    ValueError: stride: (n + 2p - d(k-1) - 1)/s = 4/3 is not an integer, and fractions are illegal: the windows do not tile the padded input, it is off by 1/3 of a stride (1 pixels at the end are never reached; 2 more pixels of padding would make it fit)
+    ValueError: stride: (n + 2p - d(k-1) - 1)/s = 4/3 is not an integer, and fractions are illegal: the windows are off by 1/3 of a stride, so the last 1 pixel(s) of the padded input are never used (2 more pixel(s) of padding would make them fit)
     """
     arguments = {"n": n, "kernel_size": kernel_size, "stride": stride, "padding": padding, "dilation": dilation}
     minimum = {"n": 1, "kernel_size": 1, "stride": 1, "padding": 0, "dilation": 1}

@@ -11,17 +11,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array, as_real_number
+from ._validation import as_float_array, as_generator, as_real_number
 
 __all__ = ["add_salt_and_pepper", "add_gaussian_noise"]
-
-
-def _as_seed(seed):
-    """Accept what `np.random.default_rng` accepts as a seed, with our kind of error message."""
-    try:
-        return np.random.default_rng(seed)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"seed: expected a non-negative int or None, got {seed!r} ({error})") from None
 
 
 def add_salt_and_pepper(image, amount: float = 0.05, seed=0, low=None, high=None) -> np.ndarray:
@@ -64,7 +56,7 @@ def add_salt_and_pepper(image, amount: float = 0.05, seed=0, low=None, high=None
         return clean.copy()
     low = clean.min() if low is None else as_real_number(low, "low")
     high = clean.max() if high is None else as_real_number(high, "high")
-    rng = _as_seed(seed)
+    rng = as_generator(seed)
     n_noisy = int(round(amount * clean.size))
     chosen = rng.choice(clean.size, size=n_noisy, replace=False)
     noisy = clean.copy()
@@ -115,7 +107,7 @@ def add_gaussian_noise(image, sigma: float, seed=0, clip=None) -> np.ndarray:
         high = as_real_number(clip[1], "clip")
         if low > high:
             raise ValueError(f"clip: expected low <= high, got {clip!r}")
-    rng = _as_seed(seed)
+    rng = as_generator(seed)
     noise = rng.normal(0.0, sigma, size=clean.shape)  # float64; cast once when added
     noisy = (clean + noise).astype(clean.dtype, copy=False)
     if clip is not None:

@@ -112,16 +112,19 @@ def _padded(batch, pad, out_size, stride, kernel, dilation, fill):
 
 
 def _window_views(padded, out_size, stride, kernel, dilation):
-    """Yield `(i, j, view)` for every kernel offset, in row-major order.
+    """A strided view of `padded` for every kernel offset: `{(i, j): view}`, in row-major order.
 
     `view[n, c, oh, ow]` is the pixel at offset `(i, j)` of the window of output `(oh, ow)`.
+    No data is copied.
     """
     (out_h, out_w), (s_h, s_w), (k_h, k_w), (d_h, d_w) = out_size, stride, kernel, dilation
+    views = {}
     for i in range(k_h):
         rows = slice(i * d_h, i * d_h + (out_h - 1) * s_h + 1, s_h)
         for j in range(k_w):
             cols = slice(j * d_w, j * d_w + (out_w - 1) * s_w + 1, s_w)
-            yield i, j, padded[:, :, rows, cols]
+            views[i, j] = padded[:, :, rows, cols]
+    return views
 
 
 def _first_inside(n, out, stride, pad, dilation):
@@ -144,32 +147,40 @@ def _max_pool(batch, kernel, stride, pad, dilation, ceil_mode, with_indices):
     )
     # Padding with -inf (never zeros): a padded pixel can never be the maximum of a window.
     padded = _padded(batch, pad, out_size, stride, kernel, dilation, fill=-np.inf)
-    views = _window_views(padded, out_size, stride, kernel, dilation)
+    views = list(_window_views(padded, out_size, stride, kernel, dilation).items())
 
+    values = views[0][1].copy()
+    for _, view in views[1:]:
+        np.maximum(values, view, out=values)  # propagates NaN, as PyTorch does
     if not with_indices:
-        _, _, first = next(views)
-        values = first.copy()
-        for _, _, view in views:
-            np.maximum(values, view, out=values)  # propagates NaN, as PyTorch does
         return values, None
 
-    # With indices we follow PyTorch's loop exactly: start at -inf with the window's first pixel
-    # inside the image; a pixel takes over if it is strictly larger (so the first of equal
-    # maxima is kept) or if it is NaN (so a NaN wins, the last NaN of the window if several).
-    rows = _first_inside(height, out_size[0], stride[0], pad[0], dilation[0])
-    cols = _first_inside(width, out_size[1], stride[1], pad[1], dilation[1])
-    values = np.full(batch.shape[:2] + out_size, -np.inf, dtype=batch.dtype)
-    indices = np.empty(values.shape, dtype=np.int64)
-    indices[...] = rows[:, None] * width + cols[None, :]
+    # Where did each maximum come from? PyTorch scans a window in row-major order, starting from
+    # -inf, and a pixel takes over if it is strictly larger or if it is NaN. So it reports
+    #   - the first pixel equal to the maximum (ties: the first one wins),
+    #   - the last NaN, if the window holds a NaN,
+    #   - the window's first pixel inside the image, if nothing beats -inf.
+    # `which` is the kernel offset (numbered row-major) of the maximum in each window. Visiting
+    # the offsets backwards and overwriting on equality leaves the first equal one.
+    which = np.zeros(values.shape, dtype=np.min_scalar_type(len(views) - 1))
+    for number in reversed(range(len(views))):
+        np.copyto(which, number, where=views[number][1] == values)
+    if np.isnan(values).any():
+        for number, (_, view) in enumerate(views):
+            np.copyto(which, number, where=np.isnan(view))
 
-    # Flat position in the (unpadded) H * W plane of offset (0, 0) of every window.
-    corner = (np.arange(out_size[0]) * stride[0] - pad[0])[:, None] * width + (
-        np.arange(out_size[1]) * stride[1] - pad[1]
-    )[None, :]
-    for i, j, view in views:
-        takes_over = (view > values) | np.isnan(view)
-        np.copyto(values, view, where=takes_over)
-        np.copyto(indices, corner + (i * dilation[0] * width + j * dilation[1]), where=takes_over)
+    # Offset number -> flat position in the (unpadded) H * W plane: the position of the
+    # window's top-left corner plus the offset's shift.
+    corner_rows = np.arange(out_size[0]) * stride[0] - pad[0]
+    corner_cols = np.arange(out_size[1]) * stride[1] - pad[1]
+    corner = corner_rows[:, None] * width + corner_cols[None, :]
+    shift = np.array([i * dilation[0] * width + j * dilation[1] for (i, j), _ in views])
+    indices = corner + shift[which]
+
+    first_rows = _first_inside(height, out_size[0], stride[0], pad[0], dilation[0])
+    first_cols = _first_inside(width, out_size[1], stride[1], pad[1], dilation[1])
+    first = first_rows[:, None] * width + first_cols[None, :]
+    np.copyto(indices, first, where=values == -np.inf)
     return values, indices
 
 
@@ -365,10 +376,9 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
         for n, k, s, p in zip((height, width), kernel, stride, pad)
     )
     padded = _padded(batch, pad, out_size, stride, kernel, dilation, fill=0)
-    views = _window_views(padded, out_size, stride, kernel, dilation)
-    _, _, first = next(views)
-    total = first.copy()
-    for _, _, view in views:
+    views = list(_window_views(padded, out_size, stride, kernel, dilation).values())
+    total = views[0].copy()
+    for view in views[1:]:
         total += view
 
     # The divisor factorises into (pixels counted along H) * (pixels counted along W).
@@ -490,17 +500,19 @@ def max_unpool2d(x, indices, kernel_size, stride=None, padding=0, output_size=No
     index_batch = index_array[np.newaxis] if unbatched else index_array
 
     out_h, out_w = _unpool_output_size(batch.shape[2:], kernel, stride, pad, output_size)
-    if index_batch.size and (index_batch.min() < 0 or index_batch.max() >= out_h * out_w):
-        bad = index_batch.min() if index_batch.min() < 0 else index_batch.max()
+    lowest, highest = (index_batch.min(), index_batch.max()) if index_batch.size else (0, 0)
+    if lowest < 0 or highest >= out_h * out_w:
+        bad = lowest if lowest < 0 else highest
         raise ValueError(
             f"indices: expected flat positions from 0 to {out_h * out_w - 1} in the "
             f"{out_h}x{out_w} output plane, got {bad}"
         )
 
-    n, c = batch.shape[:2]
+    # Each channel's output is a flat plane of out_h * out_w zeros; value k goes to index k.
+    n, c, height, width = batch.shape
     out = np.zeros((n, c, out_h * out_w), dtype=batch.dtype)
-    np.put_along_axis(out, index_batch.reshape(n, c, -1).astype(np.intp),
-                      batch.reshape(n, c, -1), axis=2)
+    np.put_along_axis(out, index_batch.reshape(n, c, height * width).astype(np.intp),
+                      batch.reshape(n, c, height * width), axis=2)
     return restore_batch(out.reshape(n, c, out_h, out_w), unbatched)
 
 

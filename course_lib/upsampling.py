@@ -77,7 +77,8 @@ def _as_scale_pair(value, name: str) -> tuple[float, float]:
 
     if is_scale(value):
         return float(value), float(value)
-    if isinstance(value, (tuple, list, np.ndarray)) and len(value) == 2 and all(map(is_scale, value)):
+    is_sequence = isinstance(value, (tuple, list, np.ndarray))
+    if is_sequence and len(value) == 2 and all(map(is_scale, value)):
         return float(value[0]), float(value[1])
     raise ValueError(f"{name}: expected a number > 0 or a pair of them, got {value!r}")
 
@@ -151,7 +152,7 @@ def bed_of_nails(x, scale_factor):
 
 
 def _linear_taps(n_in: int, n_out: int, align_corners: bool, scale_factor: float | None):
-    """For each output position along one axis: its two input neighbours and the weight of the second.
+    """For every output position along one axis: its two input neighbours and their weights.
 
     The output position `o` is mapped to a source coordinate `src` in input pixels, exactly as
     PyTorch does it:
@@ -163,8 +164,8 @@ def _linear_taps(n_in: int, n_out: int, align_corners: bool, scale_factor: float
       (PyTorch uses the factor, not `n_in / n_out`) and `n_in / n_out` otherwise. `src` is
       clamped at 0, so the first half pixel copies the edge.
 
-    The neighbours are `floor(src)` and the pixel after it (the same pixel at the last row),
-    and the weight of the second one is the distance `src - floor(src)`.
+    The neighbours are `lower = floor(src)` and `upper`, the pixel after it (the same pixel at
+    the last row); `upper` gets the weight `src - lower` (returned) and `lower` the rest.
     """
     o = np.arange(n_out, dtype=np.float64)
     if align_corners:
@@ -178,7 +179,7 @@ def _linear_taps(n_in: int, n_out: int, align_corners: bool, scale_factor: float
 
 
 def _interpolate_axis(x: np.ndarray, axis: int, lower, upper, weight) -> np.ndarray:
-    """`(1 - weight) * x[lower] + weight * x[upper]` along `axis`, written as `a + weight * (b - a)`."""
+    """`(1 - weight) * x[lower] + weight * x[upper]` along `axis`, as `a + weight * (b - a)`."""
     shape = [1] * x.ndim
     shape[axis] = -1
     weight = weight.astype(x.dtype).reshape(shape)
@@ -331,13 +332,15 @@ def _transposed_arguments(x, weight, bias, groups):
     weight = as_float_array(weight, "weight")
     if weight.ndim != 4 or 0 in weight.shape:
         raise ValueError(
-            f"weight: expected a non-empty 4-D array (C_in, C_out/groups, kH, kW), got shape {weight.shape}"
+            "weight: expected a non-empty 4-D array (C_in, C_out/groups, kH, kW), "
+            f"got shape {weight.shape}"
         )
     groups = as_positive_int(groups, "groups")
     c_in = batch.shape[1]
     if weight.shape[0] % groups != 0:
         raise ValueError(
-            f"groups: expected a divisor of C_in = weight.shape[0] = {weight.shape[0]}, got {groups}"
+            f"groups: expected a divisor of C_in = weight.shape[0] = {weight.shape[0]}, "
+            f"got {groups}"
         )
     if c_in != weight.shape[0]:
         raise ValueError(
@@ -357,7 +360,9 @@ def _transposed_arguments(x, weight, bias, groups):
     return batch.astype(dtype, copy=False), unbatched, weight, bias, groups
 
 
-def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0, dilation=1, groups=1):
+def conv_transpose2d(
+    x, weight, bias=None, stride=1, padding=0, output_padding=0, dilation=1, groups=1
+):
     """2-D transposed convolution ("deconvolution"), equal to `F.conv_transpose2d`.
 
     Every input pixel stamps a copy of the kernel, multiplied by the pixel's value, onto the
@@ -416,7 +421,7 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     batch, unbatched, weight, bias, groups = _transposed_arguments(x, weight, bias, groups)
     n, c_in, h, w = batch.shape
     _, c_out_per_group, kh, kw = weight.shape
-    c_out = c_out_per_group * groups
+    c_in_per_group, c_out = c_in // groups, c_out_per_group * groups
     out_h, out_w = conv_transpose_output_size(
         (h, w), (kh, kw), stride, padding, output_padding, dilation
     )
@@ -424,24 +429,29 @@ def conv_transpose2d(x, weight, bias=None, stride=1, padding=0, output_padding=0
     ph, pw = as_pair(padding, "padding")
     dh, dw = as_pair(dilation, "dilation")
 
-    # 1. The stamps: stamps[b, o, i, j, y, x] = sum over c of x[b, c, y, x] * weight[c, o, i, j],
-    #    for the channels c of o's group. One matrix product per (image, group).
-    x_groups = batch.reshape(n, groups, c_in // groups, h * w)
-    w_groups = weight.reshape(groups, c_in // groups, c_out_per_group * kh * kw)
-    stamps = np.matmul(w_groups.transpose(0, 2, 1), x_groups)
-    stamps = stamps.reshape(n, c_out, kh, kw, h, w)
+    # 1. The stamps: stamps[b, g, i, j, o, y, x] = sum over c of x[b, c, y, x] * weight[c, o, i, j],
+    #    summed over the channels c of group g (o numbers the output channels within the group).
+    #    One matrix product per image and group: (kH kW C_out/groups, C_in/groups) times
+    #    (C_in/groups, H W). The weight's rows are ordered by kernel offset first, so that the
+    #    stamps of one offset (i, j) form one contiguous block per image and group.
+    w_rows = weight.reshape(groups, c_in_per_group, c_out_per_group, kh, kw)
+    w_rows = np.ascontiguousarray(w_rows.transpose(0, 3, 4, 2, 1))  # (g, i, j, o, c)
+    w_rows = w_rows.reshape(groups, kh * kw * c_out_per_group, c_in_per_group)
+    x_cols = batch.reshape(n, groups, c_in_per_group, h * w)
+    stamps = np.matmul(w_rows, x_cols).reshape(n, groups, kh, kw, c_out_per_group, h, w)
 
     # 2. Overlaps add: kernel offset (i, j) of the stamp of input pixel (y, x) lands on pixel
     #    (y * sH + i * dH, x * sW + j * dW) of the uncropped canvas. The canvas is large enough
     #    for every stamp and for the output window, which starts at (pH, pW).
     canvas_h = max((h - 1) * sh + dh * (kh - 1) + 1, ph + out_h)
     canvas_w = max((w - 1) * sw + dw * (kw - 1) + 1, pw + out_w)
-    canvas = np.zeros((n, c_out, canvas_h, canvas_w), dtype=batch.dtype)
+    canvas = np.zeros((n, groups, c_out_per_group, canvas_h, canvas_w), dtype=batch.dtype)
     for i in range(kh):
         for j in range(kw):
             rows = slice(i * dh, i * dh + (h - 1) * sh + 1, sh)
             cols = slice(j * dw, j * dw + (w - 1) * sw + 1, sw)
-            canvas[:, :, rows, cols] += stamps[:, :, i, j]
+            canvas[..., rows, cols] += stamps[:, :, i, j]
+    canvas = canvas.reshape(n, c_out, canvas_h, canvas_w)
 
     out = np.ascontiguousarray(canvas[:, :, ph : ph + out_h, pw : pw + out_w])
     if bias is not None:

@@ -4,3 +4,7 @@ Each explorer is a function that builds and returns an `ipywidgets.Widget`; a no
 it by ending with the call. The drawing itself lives in `course_lib.viz`, so the same figure can be
 made without widgets (and tested).
 """
+
+from .convolution import filter_explorer, sliding_window_explorer
+from .pooling import pooling_explorer
+from .stride_padding import stride_padding_explorer
