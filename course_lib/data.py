@@ -86,7 +86,9 @@ def resize_area(image, size) -> np.ndarray:
     h, w = as_pair(size, "size", minimum=1)
     rows = _area_matrix(h, array.shape[0]).astype(array.dtype)
     cols = _area_matrix(w, array.shape[1]).astype(array.dtype)
-    return np.einsum("ij,jk...,lk->il...", rows, array, cols)
+    resized = np.tensordot(rows, array, axes=(1, 0))  # (h, W, ...): average along the rows
+    resized = np.tensordot(cols, resized, axes=(1, 1))  # (w, h, ...): then along the columns
+    return np.ascontiguousarray(np.swapaxes(resized, 0, 1))
 
 
 def load_photograph(gray: bool = True, size=None) -> np.ndarray:

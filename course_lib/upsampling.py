@@ -315,9 +315,9 @@ def conv_transpose_output_size(n, kernel_size, stride=1, padding=0, output_paddi
     )
     if min(size) < 1:  # every other term is >= 0, so only the padding can cause this
         raise ValueError(
-            f"padding: expected at most as much as the output has, got {padding!r}, which "
-            f"turns input size {n} (kernel {kernel}, stride {stride}, dilation {dilation}, "
-            f"output_padding {out_pad}) into output size {size}"
+            f"padding: expected a padding that leaves at least one output pixel, got "
+            f"{padding!r}, which turns input size {n} (kernel {kernel}, stride {stride}, "
+            f"dilation {dilation}, output_padding {out_pad}) into output size {size}"
         )
     return size if any_pair else size[0]
 

@@ -195,9 +195,10 @@ def test_every_class_appears(num_classes):
 
 def test_classes_are_balanced(dataset):
     images, masks = dataset
-    counts = np.array([(masks == c).sum() for c in range(1, 4)])
+    _, plain = make_segmentation_dataset(400, seed=0, void_width=0)
+    counts = np.array([(plain == c).sum() for c in range(1, 4)])
     # the foreground classes share their pixels about evenly (the same area distribution)
-    assert counts.min() > 0.75 * counts.max()
+    assert counts.min() > 0.85 * counts.max()
     # and every class appears in many images, not in a few
     images_with = [(masks == c).any(axis=(1, 2)).sum() for c in range(1, 4)]
     assert min(images_with) > 0.3 * len(masks)

@@ -272,3 +272,10 @@ def test_no_figure_modifies_its_inputs():
     show_shift_equivariance(image, kernel, (1, 2))
     np.testing.assert_array_equal(image, copies[0])
     np.testing.assert_array_equal(kernel, copies[1])
+
+
+def test_signed_kernels_have_readable_text():
+    k = np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]])
+    kernel_ax = show_correlation_step(np.zeros((4, 4)), k, 0).axes[1]
+    colours = dict(zip(texts(kernel_ax), (t.get_color() for t in kernel_ax.texts)))
+    assert colours["-2"] == colours["2"] == "white" and colours["0"] == "black"

@@ -36,6 +36,7 @@ from .core import (
     to_plain,
 )
 from . import convolution, filters, pooling, gradients  # noqa: F401,E402 - registers the exercises
+from . import upsampling  # noqa: F401,E402 - registers the upsampling exercises
 
 __all__ = [
     "EXERCISES",

@@ -65,6 +65,19 @@ def _mark_kernel(ax, k: np.ndarray, row: int, col: int) -> None:
                 va="bottom", fontsize=7, color="tab:red")
 
 
+def _show_signed(values: np.ndarray, ax, **kwargs) -> None:
+    """`show_grid` on a diverging scale centred at zero, with text readable on every cell.
+
+    Cells far from zero are dark at both ends of the scale, so their text is white; cells near
+    zero are light, so their text is black.
+    """
+    limit = np.abs(values).max() or 1.0
+    show_grid(values, ax=ax, cmap="RdBu_r", vmin=-limit, vmax=limit, **kwargs)
+    if len(ax.texts) == values.size:
+        for text, value in zip(ax.texts, values.flat):
+            text.set_color("white" if abs(value) > limit / 2 else "black")
+
+
 def show_patch(image, row: int, col: int, size: int = 8, scale: float = 255.0) -> Figure:
     """Show an image beside the numbers of one square patch of it: what the computer "sees".
 
@@ -142,8 +155,7 @@ def show_correlation_step(x, k, position, axes=None) -> Figure:
     show_grid(x, ax=axes[0], highlight=window, title="input x: the window", cmap="Greys", vmin=0,
               vmax=2 * max(np.abs(x).max(), 1))
     _mark_kernel(axes[0], k, row, col)
-    limit = np.abs(k).max() or 1.0
-    show_grid(k, ax=axes[1], cmap="RdBu_r", vmin=-limit, vmax=limit, title="kernel k")
+    _show_signed(k, axes[1], title="kernel k")
     show_grid(products, ax=axes[2], cmap="Oranges", title=f"x \u2299 k: sum = {_format_value(products.sum(), 2)}")
     show_grid(np.where(done, full, np.nan), ax=axes[3], highlight=(row, col), cmap="Blues",
               vmin=min(full.min(), 0), vmax=full.max(),
@@ -255,9 +267,8 @@ def show_filtering(clean, noisy, filtered, kernel=None, name: str = "filtered",
                      ha="center", va="center", fontsize=11, transform=axes[3].transAxes)
     else:
         kernel = _as_image(kernel, "kernel")
-        limit = np.abs(kernel).max() or 1.0
-        show_grid(kernel, ax=axes[3], cmap="RdBu_r", vmin=-limit, vmax=limit,
-                  annotate=max(kernel.shape) <= 5, title=f"kernel {kernel.shape[0]}x{kernel.shape[1]}")
+        _show_signed(kernel, axes[3], annotate=max(kernel.shape) <= 5,
+                     title=f"kernel {kernel.shape[0]}x{kernel.shape[1]}")
     figure.tight_layout()
     return figure
 

@@ -128,7 +128,7 @@ def explain_output_size(n, kernel_size, stride=1, padding=0, dilation=1) -> Outp
     general = "⌊(n + 2p − d(k−1) − 1) / s⌋ + 1"
     filled = f"⌊({n} + 2·{padding} − {dilation}·{kernel_size - 1} − 1) / {stride}⌋ + 1"
     if free < 0:
-        formula = f"{general} = {filled} = ⌊{free}/{stride}⌋ + 1 < 1"
+        formula = f"{general} = {filled} = ⌊{free}/{stride}⌋ + 1 = {free // stride + 1}"
         verdict = (f"impossible: the kernel covers {windows.span} pixels but the padded input has only "
                    f"{windows.length}, so no window fits.")
         return OutputSizeReport(0, False, formula, verdict)

@@ -4,7 +4,7 @@ They are written the way students write them (loops over output positions, one s
 independently of course_lib. `CORRECT` and `BUGGY` list them by exercise.
 """
 
-from . import convolution, filters, gradients, pooling  # noqa: F401 - fills the catalogue
+from . import convolution, filters, gradients, pooling, upsampling  # noqa: F401 - fills the catalogue
 from .catalogue import BUGGY, CORRECT
 
 __all__ = ["BUGGY", "CORRECT"]
