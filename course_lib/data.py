@@ -153,35 +153,44 @@ def _window_min(t: np.ndarray, radius: int) -> np.ndarray:
     return out
 
 
-def _shape_masks(dx, dy, angle, area):
-    """Which pixels lie inside each shape, for objects centred at offset 0 (one mask per class 1..5).
+# The shapes, in each object's own frame: x, y are offsets from its centre (rotated with it),
+# arrays of shape (m, H, W); `area` has shape (m, 1, 1). Every shape has exactly the given area
+# (in the continuum), so an object's size says nothing about its class.
 
-    `dx`, `dy` are pixel offsets from the objects' centres (shape (n, H, W)); `angle` and `area`
-    have shape (n, 1, 1). Every shape has the same `area`, so size says nothing about the class.
-    """
-    cos, sin = np.cos(angle), np.sin(angle)
-    x = dx * cos + dy * sin  # coordinates in the object's rotated frame
-    y = -dx * sin + dy * cos
-    r2 = dx**2 + dy**2
-    disc = r2 <= area / np.pi
-    half_side = np.sqrt(area) / 2
-    square = np.maximum(np.abs(x), np.abs(y)) <= half_side
-    # equilateral triangle with side a (area sqrt(3) / 4 * a**2): inside its three edges, each at
-    # the inradius a / (2 sqrt 3) from the centre
+
+def _disc(x, y, area):
+    return x**2 + y**2 <= area / np.pi
+
+
+def _square(x, y, area):
+    return np.maximum(np.abs(x), np.abs(y)) <= np.sqrt(area) / 2
+
+
+def _triangle(x, y, area):
+    # equilateral, apex up: side a with area sqrt(3)/4 a^2; each edge lies at the inradius
+    # a / (2 sqrt 3) from the centre, with outward normals pointing down, up-left and up-right
     inradius = np.sqrt(4 * area / np.sqrt(3)) / (2 * np.sqrt(3))
-    triangle = np.ones_like(disc)
-    for k in range(3):
-        normal = angle + 2 * np.pi * k / 3
-        triangle &= dx * np.cos(normal) + dy * np.sin(normal) <= inradius
-    # ring: outer radius R, inner radius R / 2, area 3/4 pi R**2
+    inside = np.ones(x.shape, dtype=bool)
+    for normal in np.pi / 2 + np.array([0, 2, 4]) * np.pi / 3:
+        inside &= x * np.cos(normal) + y * np.sin(normal) <= inradius
+    return inside
+
+
+def _ring(x, y, area):
+    # outer radius R and inner radius R / 2: area 3/4 pi R^2
     outer2 = 4 * area / (3 * np.pi)
-    ring = (r2 <= outer2) & (r2 >= outer2 / 4)
-    # plus sign: arms of length s and width s / 3, area 5 (s / 3)**2
-    arm = 1.5 * np.sqrt(area / 5)  # half the length s / 2
-    thick = arm / 3  # half the width s / 6
+    r2 = x**2 + y**2
+    return (r2 <= outer2) & (r2 >= outer2 / 4)
+
+
+def _cross(x, y, area):
+    # a plus sign made of five equal squares of side t: arms 3t long and t wide, area 5 t^2
+    t = np.sqrt(area / 5)
     ax, ay = np.abs(x), np.abs(y)
-    cross = ((ax <= arm) & (ay <= thick)) | ((ay <= arm) & (ax <= thick))
-    return [disc, square, triangle, ring, cross]
+    return ((ax <= 1.5 * t) & (ay <= t / 2)) | ((ay <= 1.5 * t) & (ax <= t / 2))
+
+
+_SHAPES = (_disc, _square, _triangle, _ring, _cross)  # label k is drawn by _SHAPES[k - 1]
 
 
 _CHUNK = 256  # images painted at once
@@ -207,9 +216,14 @@ def _paint(objects, background, height, width):
     top = np.full((n, height, width), -1, dtype=np.int32)
     for k in range(labels.shape[1]):
         at = (slice(None), k, np.newaxis, np.newaxis)  # object k's parameter, as (n, 1, 1)
-        shapes = _shape_masks(xs - center_x[at], ys - center_y[at], angle[at], area[at])
-        inside = np.select([labels[at] == c for c in range(1, len(CLASS_NAMES))], shapes, False)
-        inside &= present[at]
+        cos, sin = np.cos(angle[at]), np.sin(angle[at])
+        dx, dy = xs - center_x[at], ys - center_y[at]
+        x, y = dx * cos + dy * sin, -dx * sin + dy * cos  # in the object's rotated frame
+        inside = np.zeros((n, height, width), dtype=bool)
+        for label, shape in enumerate(_SHAPES, start=1):
+            chosen = present[:, k] & (labels[:, k] == label)  # the images whose object k has it
+            if chosen.any():
+                inside[chosen] = shape(x[chosen], y[chosen], area[at][chosen])
         image = np.where(inside, ground + contrast[at], image)
         top[inside] = k
     visible = np.take_along_axis(labels, np.maximum(top, 0).reshape(n, -1), axis=1)

@@ -27,6 +27,12 @@ def _format_value(value: float, decimals: int) -> str:
     return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
 
 
+def _text_colour_on(rgba) -> str:
+    """Black on light cells, white on dark ones (by the cell colour's luminance, whatever the map)."""
+    red, green, blue = rgba[:3]
+    return "black" if 0.299 * red + 0.587 * green + 0.114 * blue > 0.5 else "white"
+
+
 def show_grid(array, ax: Axes | None = None, title: str | None = None, cmap: str = "Blues",
               annotate: bool | None = None, decimals: int = 2, highlight=None,
               highlight_color: str = "tab:red", vmin=None, vmax=None) -> Figure:
@@ -66,14 +72,13 @@ def show_grid(array, ax: Axes | None = None, title: str | None = None, cmap: str
     finite = values[np.isfinite(values)]
     low = vmin if vmin is not None else (finite.min() if finite.size else 0.0)
     high = vmax if vmax is not None else (finite.max() if finite.size else 1.0)
-    ax.imshow(values, cmap=cmap, vmin=low, vmax=high if high > low else low + 1)
+    image = ax.imshow(values, cmap=cmap, vmin=low, vmax=high if high > low else low + 1)
     if annotate is None:
         annotate = max(values.shape) <= _MAX_ANNOTATED_SIDE
     if annotate:
-        middle = (low + high) / 2
         for (row, col), value in np.ndenumerate(values):
             ax.text(col, row, _format_value(value, decimals), ha="center", va="center", fontsize=9,
-                    color="white" if value > middle else "black")
+                    color=_text_colour_on(image.to_rgba(value)))
     ax.set_xticks(np.arange(-0.5, values.shape[1], 1), minor=True)
     ax.set_yticks(np.arange(-0.5, values.shape[0], 1), minor=True)
     ax.grid(which="minor", color="white", linewidth=1)

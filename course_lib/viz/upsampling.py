@@ -60,7 +60,7 @@ def _outline(ax: Axes, top: float, left: float, height: float, width: float, col
                            linestyle=linestyle, linewidth=linewidth, gid=gid, zorder=4))
 
 
-def _panel_axes(widths: Sequence[int], height: int, extra_height: float = 1.3):
+def _panel_axes(widths: Sequence[int], height: int, extra_height: float = 1.8):
     """One row of axes whose widths follow the number of cells they show."""
     figure, axes = plt.subplots(
         1, len(widths), figsize=(min(_CELL * sum(widths) + 1.2 * len(widths), 16), _CELL * height + extra_height),
@@ -101,7 +101,7 @@ def show_static_upsampling(x, scale_factor: int = 2) -> Figure:
         ("bilinear\nalign_corners=True", upsample_bilinear(batch, scale_factor=factor, align_corners=True)[0, 0]),
     ]
     low, high = min(plane.min(), 0.0), plane.max()
-    figure, axes = _panel_axes([values.shape[1] for _, values in panels], panels[1][1].shape[0], 1.5)
+    figure, axes = _panel_axes([values.shape[1] for _, values in panels], panels[1][1].shape[0], 2.0)
     for ax, (title, values) in zip(axes, panels):
         show_grid(values, ax=ax, title=title, cmap="Blues", vmin=low, vmax=high)
     figure.tight_layout()
@@ -137,8 +137,8 @@ def sample_positions(n_in: int, n_out: int, align_corners: bool) -> np.ndarray:
 def _draw_samples(ax: Axes, n_in: int, n_out: int, align_corners: bool) -> None:
     for row in range(n_in):
         for col in range(n_in):
-            ax.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, facecolor="#dbe9f6", edgecolor="white",
-                                   linewidth=2, gid="input pixel"))
+            ax.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, facecolor="#dbe9f6", edgecolor="tab:blue",
+                                   linewidth=1.5, gid="input pixel", zorder=1))
     centres = np.arange(n_in)
     rows, cols = np.meshgrid(centres, centres, indexing="ij")
     ax.plot(cols.ravel(), rows.ravel(), "o", color="tab:blue", markersize=9, gid="input centres",
@@ -147,8 +147,10 @@ def _draw_samples(ax: Axes, n_in: int, n_out: int, align_corners: bool) -> None:
     if not align_corners:
         edges = np.arange(n_out + 1) * n_in / n_out - 0.5
         for edge in edges:
-            ax.plot([edge, edge], [-0.5, n_in - 0.5], color="tab:red", linestyle=":", linewidth=0.8, gid="output grid")
-            ax.plot([-0.5, n_in - 0.5], [edge, edge], color="tab:red", linestyle=":", linewidth=0.8, gid="output grid")
+            ax.plot([edge, edge], [-0.5, n_in - 0.5], color="tab:red", linestyle=":", linewidth=1.2,
+                    gid="output grid", zorder=2)
+            ax.plot([-0.5, n_in - 0.5], [edge, edge], color="tab:red", linestyle=":", linewidth=1.2,
+                    gid="output grid", zorder=2)
     rows, cols = np.meshgrid(positions, positions, indexing="ij")
     ax.plot(cols.ravel(), rows.ravel(), "x", color="tab:red", markersize=7, markeredgewidth=2,
             gid="samples", label="output pixel samples here")
@@ -185,7 +187,7 @@ def show_sample_points(n_in: int = 3, n_out: int = 6) -> Figure:
         Two panels; the crosses have gid "samples" and the input centres "input centres".
     """
     n_in, n_out = as_positive_int(n_in, "n_in"), as_positive_int(n_out, "n_out")
-    figure, axes = plt.subplots(1, 2, figsize=(9.5, 5.2))
+    figure, axes = plt.subplots(1, 2, figsize=(9, 5.2))
     titles = {
         False: f"align_corners=False: centres matched\nsrc = (o + 0.5)·{n_in}/{n_out} − 0.5",
         True: f"align_corners=True: corners matched\nsrc = o·({n_in} − 1)/({n_out} − 1)",
@@ -195,7 +197,7 @@ def show_sample_points(n_in: int = 3, n_out: int = 6) -> Figure:
         ax.set_title(titles[align], fontsize=10)
     axes[0].legend(loc="upper center", bbox_to_anchor=(1.1, -0.06), ncol=2, fontsize=9, frameon=False)
     figure.suptitle(f"bilinear interpolation from {n_in}×{n_in} to {n_out}×{n_out}: where each output pixel samples")
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0, 1, 0.95))
     return figure
 
 
@@ -242,7 +244,7 @@ def show_stamp_step(x, kernel, stride=2, padding=0, step: int | None = None) -> 
     if out_h < 1 or out_w < 1:
         raise ValueError(f"padding: expected less than half the canvas {full.shape}, got {padding!r}")
 
-    figure, axes = _panel_axes([w, kw, full.shape[1]], full.shape[0], 1.5)
+    figure, axes = _panel_axes([w, kw, full.shape[1]], full.shape[0], 2.4)
     if step:
         i, j = divmod(step - 1, w)
         value = plane[i, j]
@@ -271,7 +273,7 @@ def show_stamp_step(x, kernel, stride=2, padding=0, step: int | None = None) -> 
     if ph or pw:
         settings += f", padding {_pair_text((ph, pw))}"
     figure.suptitle(f"transposed convolution, {settings}: each input pixel stamps a copy of the kernel")
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0, 1, 0.95))
     return figure
 
 
@@ -299,36 +301,38 @@ def show_conv_matrix(kernel, input_shape, stride=1, padding=0, transposed: bool 
     matrix = conv_matrix(kernel, input_shape, stride, padding)
     h, w = as_pair(input_shape, "input_shape", minimum=1)
     rows, cols = matrix.shape
-    panels = [(matrix, f"C: conv2d as a matrix ({rows} × {cols})\nrows = output pixels, columns = input pixels")]
+    panels = [(matrix, f"C ({rows} × {cols}): conv2d as a matrix\nrows = output pixels, columns = input pixels")]
     if transposed:
-        panels.append((matrix.T, f"Cᵀ: the transposed convolution ({cols} × {rows})\nrows = its output pixels"))
-    widths = [m.shape[1] for m, _ in panels]
+        panels.append((matrix.T, f"Cᵀ ({cols} × {rows}):\nthe transposed convolution"))
+    widths = [max(m.shape[1], 9) for m, _ in panels]  # room for the titles of narrow matrices
     heights = max(m.shape[0] for m, _ in panels)
     scale = 0.3 if max(widths + [heights]) <= 30 else 0.16
-    figure, axes = plt.subplots(1, len(panels), figsize=(min(scale * sum(widths) + 2.2 * len(panels), 16),
-                                                          min(scale * heights + 1.8, 12)),
+    figure, axes = plt.subplots(1, len(panels), figsize=(min(scale * sum(widths) + 1.5 * len(panels), 16),
+                                                          min(scale * heights + 2.0, 12)),
                                 gridspec_kw={"width_ratios": widths}, squeeze=False)
     limit = max(np.abs(matrix).max(), 1e-12)
-    cmap = plt.get_cmap("RdBu_r").copy()
+    signed = matrix.min() < 0
+    cmap = plt.get_cmap("RdBu_r" if signed else "Blues").copy()
     cmap.set_bad("white")
     for ax, (values, title) in zip(axes[0], panels):
-        ax.imshow(np.ma.masked_equal(values, 0), cmap=cmap, vmin=-limit, vmax=limit)
+        ax.imshow(np.ma.masked_equal(values, 0), cmap=cmap, vmin=-limit if signed else 0, vmax=limit)
         ax.set_xticks(np.arange(-0.5, values.shape[1], 1), minor=True)
         ax.set_yticks(np.arange(-0.5, values.shape[0], 1), minor=True)
-        ax.grid(which="minor", color="0.88", linewidth=0.6)
+        ax.grid(which="minor", color="0.85", linewidth=0.6)
         ax.tick_params(which="both", length=0, labelsize=7)
         ax.set_xticks(range(values.shape[1]))
         ax.set_yticks(range(values.shape[0]))
         if values.size <= 600:
             for (r, c), value in np.ndenumerate(values):
                 if value != 0:
-                    ax.text(c, r, _format_value(value, 2), ha="center", va="center", fontsize=7)
+                    ax.text(c, r, _format_value(value, 2), ha="center", va="center", fontsize=7,
+                            color="white" if abs(value) > 0.6 * limit else "black")
         ax.set_title(title, fontsize=10)
     stride_text = _pair_text(as_pair(stride, "stride", minimum=1))
     padding_text = _pair_text(as_pair(padding, "padding", minimum=0))
     figure.suptitle(f"kernel {np.shape(kernel)[0]}×{np.shape(kernel)[1]} on a {h}×{w} image, "
                     f"stride {stride_text}, padding {padding_text}")
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0, 1, 0.95))
     return figure
 
 
@@ -364,11 +368,11 @@ def show_zero_insertion(x, kernel, stride=2, padding=0, output_padding=0) -> Fig
     flipped = k[::-1, ::-1]
     out = conv2d(padded[None, None], flipped[None, None])[0, 0]
 
-    figure, axes = _panel_axes([w, padded.shape[1], kw, out.shape[1]], padded.shape[0], 1.6)
+    figure, axes = _panel_axes([w, padded.shape[1], kw, out.shape[1]], padded.shape[0], 2.0)
     low, high = min(plane.min(), 0.0), plane.max()
     show_grid(plane, ax=axes[0], cmap="Blues", vmin=low, vmax=high, title=f"x ({h}×{w})")
     show_grid(padded, ax=axes[1], cmap="Blues", vmin=low, vmax=high,
-              title=f"{sh - 1 if sh == sw else (sh - 1, sw - 1)} zero(s) between pixels,\n"
+              title=f"{_pair_text((sh - 1, sw - 1))} zero{'' if (sh, sw) == (2, 2) else 's'} between pixels,\n"
                     f"padded by k − 1 − p = {_pair_text((top, left))}")
     for i in range(h):
         for j in range(w):
@@ -397,7 +401,7 @@ def overlap_counts(kernel_size: int, stride: int, size: int = 5) -> np.ndarray:
 
     Examples
     --------
-    >>> overlap_counts(3, 2, size=3)[2]
+    >>> overlap_counts(3, 2, size=3)[1]
     array([1., 1., 2., 1., 2., 1., 1.])
     >>> overlap_counts(4, 2, size=3)[3]
     array([2., 2., 4., 4., 4., 4., 2., 2.])
@@ -426,10 +430,11 @@ def show_overlap_counts(kernel_size: int, stride: int, size: int = 5, ax: Axes |
         side = counts.shape[0]
         _, ax = plt.subplots(figsize=(min(0.4 * side + 1.5, 8), min(0.4 * side + 1.6, 8)))
     inner = _interior(counts, kernel_size)
-    show_grid(counts, ax=ax, cmap="magma", vmin=0, vmax=counts.max())
+    show_grid(counts, ax=ax, cmap="Purples", vmin=0, vmax=counts.max(), annotate=counts.shape[1] <= 16)
     if inner.size:
         margin = kernel_size - 1
-        _outline(ax, margin, margin, inner.shape[0], inner.shape[1], "tab:cyan", "interior", linestyle="--", linewidth=2)
+        _outline(ax, margin, margin, inner.shape[0], inner.shape[1], "tab:orange", "interior", linestyle="--",
+                 linewidth=2)
         low, high = inner.min(), inner.max()
         verdict = "even" if low == high else "uneven: checkerboard"
         detail = f"interior {_format_value(low, 0)}" if low == high else \
@@ -480,8 +485,8 @@ def show_checkerboard(image=None, stride: int = 2, kernel_sizes: Sequence[int] =
         axes[1, column].set_title(f"transposed conv, kernel {k}, stride {s}", fontsize=10)
     resized = upsample_nearest(np.ones((1, 1, size, size)), s)
     counts = conv2d(resized, np.ones((1, 1, 3, 3)), padding=1)[0, 0]
-    show_grid(counts, ax=axes[0, -1], cmap="magma", vmin=0, vmax=counts.max())
-    _outline(axes[0, -1], 1, 1, counts.shape[0] - 2, counts.shape[1] - 2, "tab:cyan", "interior",
+    show_grid(counts, ax=axes[0, -1], cmap="Purples", vmin=0, vmax=counts.max())
+    _outline(axes[0, -1], 1, 1, counts.shape[0] - 2, counts.shape[1] - 2, "tab:orange", "interior",
              linestyle="--", linewidth=2)
     axes[0, -1].set_title(f"nearest ×{s}, then 3×3 conv: even\n(interior {_format_value(counts[1:-1, 1:-1].min(), 0)})",
                           fontsize=10)
@@ -492,7 +497,7 @@ def show_checkerboard(image=None, stride: int = 2, kernel_sizes: Sequence[int] =
         ax.axis("off")
     figure.suptitle(f"stride {s}: how many kernel copies land on each output pixel (top), "
                     f"and what that does to an image (bottom)")
-    figure.tight_layout()
+    figure.tight_layout(rect=(0, 0, 1, 0.95))
     return figure
 
 

@@ -8,3 +8,4 @@ made without widgets (and tested).
 from .convolution import filter_explorer, sliding_window_explorer
 from .pooling import pooling_explorer
 from .stride_padding import stride_padding_explorer
+from .upsampling import checkerboard_explorer, sample_points_explorer, transposed_conv_explorer
