@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_nonnegative_int, as_positive_int
+from ._validation import as_positive_int
 
 __all__ = ["confusion_matrix", "per_class_iou", "mean_iou", "boundary_pixels"]
 
@@ -182,5 +182,3 @@ def boundary_pixels(target, width: int = 1, ignore_index: int = 255) -> np.ndarr
             differs[here] |= target[here] != target[there]
     return differs & (target != ignore_index)
 
-
-_ = as_nonnegative_int  # imported for symmetry with the other modules' argument checks

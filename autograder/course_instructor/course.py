@@ -14,11 +14,21 @@ import os
 import sys
 from pathlib import Path
 
+from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
-__all__ = ["COURSE_DIR", "REPO_DIR", "STUDENT_NOTEBOOKS_DIR", "assignments", "nbgrader_api"]
+__all__ = [
+    "COURSE_DIR",
+    "REPO_DIR",
+    "STUDENT_NOTEBOOKS_DIR",
+    "assignments",
+    "find_course_dir",
+    "load_config",
+    "nbgrader_api",
+    "open_gradebook",
+]
 
 COURSE_DIR = Path(__file__).resolve().parent.parent
 REPO_DIR = COURSE_DIR.parent
@@ -60,3 +70,20 @@ def nbgrader_api(course_dir: Path = COURSE_DIR, **overrides) -> NbGraderAPI:
         for key, value in values.items():
             setattr(config[section], key, value)
     return NbGraderAPI(config=config)
+
+
+def find_course_dir(path: Path | str | None = None) -> Path:
+    """The course directory: `path` if given, else the current directory when it holds an
+    `nbgrader_config.py` (nbgrader's convention), else the repository's `autograder/`."""
+    if path is not None:
+        path = Path(path).resolve()
+        if not (path / "nbgrader_config.py").is_file():
+            raise FileNotFoundError(f"{path} is not a course directory: it has no nbgrader_config.py")
+        return path
+    here = Path.cwd()
+    return here if (here / "nbgrader_config.py").is_file() else COURSE_DIR
+
+
+def open_gradebook(api: NbGraderAPI) -> Gradebook:
+    """The course's gradebook (SQLite or any database nbgrader's `db_url` names); use it with `with`."""
+    return Gradebook(api.coursedir.db_url, api.coursedir.course_id)

@@ -4,6 +4,10 @@ The student version of `source/<a>/<a>.ipynb` is what nbgrader makes of it: solu
 stubs, hidden tests removed, outputs cleared, checksums recorded. It is kept in `notebooks/<a>.ipynb`
 so students can open the course straight from the repository (or Colab); `tests/test_notebooks.py`
 fails when the kept copy drifts from what nbgrader would make now.
+
+`register` runs the same generate_assignment in the course itself, which records each assignment,
+its notebooks, cells and points in the course's gradebook (and writes `release/<a>/`): grading
+needs that record.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import nbformat
 
 from .course import COURSE_DIR, STUDENT_NOTEBOOKS_DIR, assignments, nbgrader_api
 
-__all__ = ["generate_student_version", "release"]
+__all__ = ["ReleaseError", "generate_student_version", "register", "release"]
 
 
 class ReleaseError(RuntimeError):
@@ -52,3 +56,23 @@ def release(selected: list[str] | None = None, course_dir: Path = COURSE_DIR,
         nbformat.write(notebook, target)
         written.append(target)
     return written
+
+
+def register(selected: list[str] | None = None, course_dir: Path = COURSE_DIR) -> list[Path]:
+    """Record each selected assignment (default: all) in the course's gradebook, as nbgrader's
+    generate_assignment does: the assignment, its notebooks, grade cells with their points,
+    solution cells and the locked cells' source and checksums. Returns the released notebooks.
+
+    nbgrader refuses to add or remove cells of an assignment that already has submissions; that
+    refusal comes back as a ReleaseError.
+    """
+    course_dir = Path(course_dir)
+    api = nbgrader_api(course_dir)
+    released = []
+    for assignment in selected or assignments(course_dir):
+        result = api.generate_assignment(assignment, force=True, create=True)
+        if not result["success"]:
+            raise ReleaseError(f"nbgrader could not register {assignment}:\n{result.get('error') or result.get('log')}")
+        released.append(Path(api.coursedir.format_path(api.coursedir.release_directory, ".", assignment))
+                        / f"{assignment}.ipynb")
+    return released

@@ -37,6 +37,7 @@ from .core import (
 )
 from . import convolution, filters, pooling, gradients  # noqa: F401,E402 - registers the exercises
 from . import upsampling  # noqa: F401,E402 - registers the upsampling exercises
+from . import bilinear  # noqa: F401,E402 - registers the bilinear-kernel exercises
 
 __all__ = [
     "EXERCISES",

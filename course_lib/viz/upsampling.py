@@ -244,7 +244,7 @@ def show_stamp_step(x, kernel, stride=2, padding=0, step: int | None = None) -> 
     if out_h < 1 or out_w < 1:
         raise ValueError(f"padding: expected less than half the canvas {full.shape}, got {padding!r}")
 
-    figure, axes = _panel_axes([w, kw, full.shape[1]], full.shape[0], 2.4)
+    figure, axes = _panel_axes([w, kw, full.shape[1]], full.shape[0], 2.0)
     if step:
         i, j = divmod(step - 1, w)
         value = plane[i, j]
@@ -267,8 +267,8 @@ def show_stamp_step(x, kernel, stride=2, padding=0, step: int | None = None) -> 
         _outline(axes[2], i * sh, j * sw, kh, kw, "tab:orange", "stamp")
     if ph or pw:
         _outline(axes[2], ph, pw, out_h, out_w, _CROP_COLOUR, "crop", linestyle="--", linewidth=2)
-        axes[2].set_xlabel(f"dashed: the {out_h}×{out_w} output (padding {_pair_text((ph, pw))} cropped)",
-                           fontsize=9)
+        axes[2].set_title(f"running sum: {step} of {total} stamps\n"
+                          f"(dashed: the {out_h}×{out_w} output, padding {_pair_text((ph, pw))} cropped)")
     settings = f"kernel {kh}×{kw}, stride {_pair_text((sh, sw))}"
     if ph or pw:
         settings += f", padding {_pair_text((ph, pw))}"
@@ -312,8 +312,7 @@ def show_conv_matrix(kernel, input_shape, stride=1, padding=0, transposed: bool 
                                 gridspec_kw={"width_ratios": widths}, squeeze=False)
     limit = max(np.abs(matrix).max(), 1e-12)
     signed = matrix.min() < 0
-    cmap = plt.get_cmap("RdBu_r" if signed else "Blues").copy()
-    cmap.set_bad("white")
+    cmap = plt.get_cmap("RdBu_r" if signed else "Blues").with_extremes(bad="white")
     for ax, (values, title) in zip(axes[0], panels):
         ax.imshow(np.ma.masked_equal(values, 0), cmap=cmap, vmin=-limit if signed else 0, vmax=limit)
         ax.set_xticks(np.arange(-0.5, values.shape[1], 1), minor=True)

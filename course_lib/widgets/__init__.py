@@ -5,7 +5,9 @@ it by ending with the call. The drawing itself lives in `course_lib.viz`, so the
 made without widgets (and tested).
 """
 
+from .explorer import Explorer
 from .convolution import filter_explorer, sliding_window_explorer
 from .pooling import pooling_explorer
 from .stride_padding import stride_padding_explorer
+from .bilinear import bilinear_explorer
 from .upsampling import checkerboard_explorer, sample_points_explorer, transposed_conv_explorer

@@ -15,18 +15,16 @@ last one drawn is kept in `explorer.figure`.
 from __future__ import annotations
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
-from IPython.core.interactiveshell import InteractiveShell
-from IPython.display import display
 
 from .._validation import as_float_array
 from ..convolution import corr2d
 from ..filters import gabor_kernel, gaussian_kernel, laplacian_of_gaussian, mean_kernel, median_filter, sobel_kernels
 from ..noise import add_gaussian_noise, add_salt_and_pepper
 from ..viz.convolution import show_correlation_step, show_filtering
+from .explorer import Explorer
 
-__all__ = ["Explorer", "sliding_window_explorer", "filter_explorer", "FILTERS", "NOISES"]
+__all__ = ["sliding_window_explorer", "filter_explorer", "FILTERS", "NOISES"]
 
 # The slides' worked example (Sharif CE 40717 and UBC CPSC 440): it gives [[4, 3, 4], [2, 4, 3], [2, 3, 4]].
 _EXAMPLE_IMAGE = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]])
@@ -39,39 +37,6 @@ NOISES = ("none", "salt and pepper", "Gaussian")
 """The kinds of noise `filter_explorer` offers."""
 
 _SIGNED = {"Sobel x", "Sobel y", "Laplacian of Gaussian", "Gabor"}
-
-
-class Explorer(widgets.VBox):
-    """Controls above an output area that shows a figure, redrawn whenever a control changes.
-
-    Attributes
-    ----------
-    controls : dict of str to Widget
-        The controls by name; setting a control's `value` redraws the figure.
-    figure : matplotlib Figure
-        The figure drawn last.
-    """
-
-    def __init__(self, controls: dict, draw, layout_rows=None):
-        self.controls = controls
-        self.figure = None
-        self._draw = draw
-        self._output = widgets.Output()
-        rows = layout_rows or [list(controls.values())]
-        super().__init__([*(widgets.HBox(row) for row in rows), self._output])
-        for control in controls.values():
-            control.observe(lambda _change: self.redraw(), names="value")
-        self.redraw()
-
-    def redraw(self) -> None:
-        """Draw the figure for the current control values and show it in the output area."""
-        figure = self._draw(**{name: control.value for name, control in self.controls.items()})
-        self.figure = figure
-        if InteractiveShell.initialized():  # in a notebook; elsewhere (tests) there is no screen
-            with self._output:
-                self._output.clear_output(wait=True)
-                display(figure)
-        plt.close(figure)  # shown once, in the output area, not again by the notebook's backend
 
 
 def sliding_window_explorer(x=None, k=None) -> Explorer:

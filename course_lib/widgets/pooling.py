@@ -19,7 +19,7 @@ import numpy as np
 
 from ..pooling import pool_output_size
 from ..viz.pooling import _as_plane, show_pooling
-from .convolution import Explorer
+from .explorer import Explorer
 
 __all__ = ["pooling_explorer"]
 

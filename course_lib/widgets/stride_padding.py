@@ -12,7 +12,7 @@ import html
 import ipywidgets as widgets
 
 from ..viz.stride_padding import explain_output_size, show_windows
-from .convolution import Explorer
+from .explorer import Explorer
 
 __all__ = ["stride_padding_explorer"]
 

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..viz.upsampling import _as_plane, show_overlap_counts, show_sample_points, show_stamp_step
-from .convolution import Explorer
+from .explorer import Explorer
 
 __all__ = ["transposed_conv_explorer", "sample_points_explorer", "checkerboard_explorer"]
 

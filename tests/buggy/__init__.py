@@ -5,6 +5,7 @@ independently of course_lib. `CORRECT` and `BUGGY` list them by exercise.
 """
 
 from . import convolution, filters, gradients, pooling, upsampling  # noqa: F401 - fills the catalogue
+from . import bilinear  # noqa: F401,E402 - the bilinear-kernel exercises
 from .catalogue import BUGGY, CORRECT
 
 __all__ = ["BUGGY", "CORRECT"]
