@@ -11,7 +11,7 @@ in three ways of increasing generality (`corr2d` for one channel, `conv2d` for w
 (`conv_output_size`, `same_padding`, `receptive_field`) and zero padding (`pad2d`).
 
 `conv2d` is fast because of one idea, "im2col": copy every window of the input into a column of a
-matrix, so that the whole layer becomes a single matrix product that BLAS computes for us.
+matrix, so that the whole layer becomes a matrix product, which BLAS computes for us.
 """
 
 from __future__ import annotations
@@ -154,20 +154,24 @@ def pad2d(x, padding, value=0.0) -> np.ndarray:
     """
     x = as_float_array(x, "x")
     if x.ndim < 2:
-        raise ValueError(f"x: expected an array with at least 2 axes (..., H, W), got shape {x.shape}")
+        raise ValueError(
+            f"x: expected an array with at least 2 axes (..., H, W), got shape {x.shape}"
+        )
     left, right, top, bottom = _as_padding_4(padding)
     if not isinstance(value, numbers.Real) or isinstance(value, bool):
         raise ValueError(f"value: expected a real number (inf and nan allowed), got {value!r}")
     height, width = x.shape[-2:]
-    for before, after, size, axis in ((top, bottom, height, "height"), (left, right, width, "width")):
+    sides = (("height", top, bottom, height), ("width", left, right, width))
+    for axis, before, after, size in sides:
         crop = max(-before, 0) + max(-after, 0)
         if crop > size:
             raise ValueError(f"padding: cannot crop {crop} pixels from a {axis} of {size}")
 
-    out = np.full(x.shape[:-2] + (height + top + bottom, width + left + right), value, dtype=x.dtype)
-    # Copy the part of x that survives any cropping into its place inside the frame.
-    source = x[..., max(-top, 0) : height - max(-bottom, 0), max(-left, 0) : width - max(-right, 0)]
-    out[..., max(top, 0) : max(top, 0) + source.shape[-2], max(left, 0) : max(left, 0) + source.shape[-1]] = source
+    # Crop first (negative amounts), then put what is left inside a frame of `value`.
+    kept = x[..., max(-top, 0) : height - max(-bottom, 0), max(-left, 0) : width - max(-right, 0)]
+    out = np.full(x.shape[:-2] + (height + top + bottom, width + left + right), value, x.dtype)
+    row, col = max(top, 0), max(left, 0)
+    out[..., row : row + kept.shape[-2], col : col + kept.shape[-1]] = kept
     return out
 
 
@@ -221,15 +225,20 @@ def conv_output_size(n, kernel_size, stride=1, padding=0, dilation=1, exact=Fals
     3
     >>> conv_output_size((32, 28), 5, padding=2)
     (32, 28)
-    >>> conv_output_size(7, 3, stride=3, exact=True)
+    >>> conv_output_size(7, 3, stride=3, exact=True)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: stride: (n + 2p - d(k-1) - 1)/s = 4/3 is not an integer, and fractions are illegal: the windows are off by 1/3 of a stride, so the last 1 pixel(s) of the padded input are never used (2 more pixel(s) of padding would make them fit)
+    ValueError: stride: (n + 2p - d(k-1) - 1)/s = 4/3 is not an integer, and fractions are illegal: ...
     """
-    arguments = {"n": n, "kernel_size": kernel_size, "stride": stride, "padding": padding, "dilation": dilation}
-    minimum = {"n": 1, "kernel_size": 1, "stride": 1, "padding": 0, "dilation": 1}
-    pairs = {name: as_pair(value, name, minimum[name]) for name, value in arguments.items()}
-    if not any(_is_pair_argument(value) for value in arguments.values()):
+    arguments = {
+        "n": (n, 1),  # (value, smallest allowed)
+        "kernel_size": (kernel_size, 1),
+        "stride": (stride, 1),
+        "padding": (padding, 0),
+        "dilation": (dilation, 1),
+    }
+    pairs = {name: as_pair(value, name, minimum) for name, (value, minimum) in arguments.items()}
+    if not any(_is_pair_argument(value) for value, _ in arguments.values()):
         return _output_size_1d(n, kernel_size, stride, padding, dilation, exact, axis="")
     return tuple(
         _output_size_1d(*(pairs[name][axis] for name in arguments), exact, axis=f" (axis {axis})")
@@ -282,7 +291,7 @@ def same_padding(n, kernel_size, stride=1, dilation=1) -> tuple[int, int]:
 # ----------------------------------------------------------------------------------------------
 
 
-def _resolve_padding(padding, kernel_size, stride, dilation) -> tuple[int, int, int, int]:
+def _resolve_padding(padding, input_size, kernel_size, stride, dilation):
     """conv2d's `padding` argument as (left, right, top, bottom), following PyTorch's rules."""
     if isinstance(padding, str):
         if padding == "valid":
@@ -293,10 +302,9 @@ def _resolve_padding(padding, kernel_size, stride, dilation) -> tuple[int, int, 
                     f"padding: 'same' is only supported with stride 1 (as in PyTorch), got stride "
                     f"{stride}; compute explicit padding with same_padding() instead"
                 )
-            # At stride 1 the total is d(k-1), whatever the input size; odd totals put the
-            # extra pixel after, as PyTorch does.
+            # d(k-1) pixels in total at stride 1; an odd total puts the extra pixel after.
             (top, bottom), (left, right) = (
-                (d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for k, d in zip(kernel_size, dilation)
+                same_padding(n, k, 1, d) for n, k, d in zip(input_size, kernel_size, dilation)
             )
             return left, right, top, bottom
     elif isinstance(padding, numbers.Integral) or isinstance(padding, (tuple, list, np.ndarray)):
@@ -322,7 +330,9 @@ def _conv_setup(x, weight, stride, padding, dilation, groups):
     c_in = batch.shape[1]
     c_out, c_per_group = weight.shape[:2]
     if c_in % groups:
-        raise ValueError(f"groups: x has {c_in} channels, which is not divisible by groups={groups}")
+        raise ValueError(
+            f"groups: x has {c_in} channels, which is not divisible by groups={groups}"
+        )
     if c_out % groups:
         raise ValueError(
             f"groups: weight has C_out={c_out} filters, which is not divisible by groups={groups}"
@@ -330,11 +340,12 @@ def _conv_setup(x, weight, stride, padding, dilation, groups):
     if c_per_group * groups != c_in:
         raise ValueError(
             f"weight: expected C_in/groups = {c_in // groups} input channels per filter "
-            f"(x has {c_in} channels, groups={groups}), got {c_per_group} (weight shape {weight.shape})"
+            f"(x has {c_in} channels, groups={groups}), got {c_per_group} "
+            f"(weight shape {weight.shape})"
         )
 
     kernel_size = weight.shape[2:]
-    pads = _resolve_padding(padding, kernel_size, stride, dilation)
+    pads = _resolve_padding(padding, batch.shape[2:], kernel_size, stride, dilation)
     left, right, top, bottom = pads
     padded_size = (batch.shape[2] + top + bottom, batch.shape[3] + left + right)
     span = tuple(d * (k - 1) + 1 for k, d in zip(kernel_size, dilation))
@@ -348,23 +359,42 @@ def _conv_setup(x, weight, stride, padding, dilation, groups):
     return batch, weight, pads, stride, dilation, groups, unbatched
 
 
-def _im2col(padded, kernel_size, stride, dilation, groups):
-    """Copy every window of a padded batch into a matrix column ("im2col").
+def _windows(padded, kernel_size, stride, dilation) -> np.ndarray:
+    """All windows of a padded batch, as a view of shape (N, C, kH, kW, H_out, W_out).
 
-    Returns the output size (H_out, W_out) and ``cols`` of shape (N, groups, C_in/groups * kH * kW, H_out * W_out) with
-    ``cols[n, g, (c, i, j), (y, x)] = padded[n, g * C_in/groups + c, y*s + i*d, x*s + j*d]``,
-    so that a group's filters, flattened to rows, multiply it as one matrix product.
+    ``windows[n, c, i, j, y, x] = padded[n, c, y*s + i*d, x*s + j*d]``: the pixel that kernel tap
+    (i, j) sees when the window sits at output position (y, x). Nothing is copied.
     """
     (kh, kw), (sh, sw), (dh, dw) = kernel_size, stride, dilation
-    n, c_in = padded.shape[:2]
-    # All windows of size span_h x span_w, as a view: (N, C, H_out_all, W_out_all, span_h, span_w).
+    # Every window of the dilated size, at every position: (N, C, H', W', span_h, span_w).
     windows = sliding_window_view(padded, ((kh - 1) * dh + 1, (kw - 1) * dw + 1), axis=(2, 3))
-    # Keep every s-th window position and every d-th pixel inside a window: still a view.
-    windows = windows[:, :, ::sh, ::sw, ::dh, ::dw]
-    h_out, w_out = windows.shape[2:4]
-    # (N, C, kH, kW, H_out, W_out): the reshape below makes the one copy, row by contiguous row.
-    windows = windows.transpose(0, 1, 4, 5, 2, 3)
-    return (h_out, w_out), windows.reshape(n, groups, (c_in // groups) * kh * kw, h_out * w_out)
+    # Keep every s-th position and every d-th pixel inside a window, taps before positions.
+    return windows[:, :, ::sh, ::sw, ::dh, ::dw].transpose(0, 1, 4, 5, 2, 3)
+
+
+# im2col copies each input pixel kH*kW times. For a whole batch that matrix no longer fits in
+# the CPU's cache and the matrix product slows down, so we build it for a few images at a time.
+_IM2COL_CHUNK_BYTES = 2**21
+
+
+def _im2col_chunks(windows, groups: int):
+    """Yield (images, cols) for consecutive slices of the batch ("im2col").
+
+    `windows` comes from `_windows`. ``cols`` has shape
+    (n_images, groups, C/groups * kH * kW, H_out * W_out), one column per output position, in
+    the order of a filter flattened by ``weight.reshape(C_out, -1)``, so that a group's filters
+    multiply it as one matrix product. The same buffer is refilled for every slice: use each
+    ``cols`` before asking for the next.
+    """
+    n, c, kh, kw, h_out, w_out = windows.shape
+    bytes_per_image = windows[0].size * windows.itemsize
+    chunk = max(1, min(n, _IM2COL_CHUNK_BYTES // max(bytes_per_image, 1)))  # images per slice
+    buffer = np.empty((chunk, c, kh, kw, h_out, w_out), dtype=windows.dtype)
+    for start in range(0, n, chunk):
+        images = slice(start, min(start + chunk, n))
+        cols = buffer[: images.stop - start]
+        cols[...] = windows[images]  # the copy: one contiguous row of W_out pixels at a time
+        yield images, cols.reshape(len(cols), groups, (c // groups) * kh * kw, h_out * w_out)
 
 
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> np.ndarray:
@@ -373,13 +403,15 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> n
     Every filter ``weight[o]`` spans all input channels of its group; its output channel is the
     sum over those channels of their single-channel cross-correlations, plus ``bias[o]``:
 
-        out[n, o, y, x] = bias[o] + sum_{c, i, j} weight[o, c, i, j] * xp[n, g*C_in/groups + c,
-                                                                        y*s_h + i*d_h, x*s_w + j*d_w]
+        out[n, o, y, x] = bias[o] + sum_{c, i, j} weight[o, c, i, j]
+                                                  * xp[n, g*C_g + c, y*s_h + i*d_h, x*s_w + j*d_w]
 
-    where ``xp`` is `x` zero-padded and ``g = o // (C_out/groups)`` is the filter's group. Equal
+    where ``xp`` is `x` zero-padded, ``C_g = C_in/groups`` and ``g = o // (C_out/groups)`` is the
+    filter's group. Equal
     to `torch.nn.functional.conv2d` with the same arguments. The computation is "im2col":
-    every window is copied into one column of a matrix, and all filters are applied to all
-    windows by a single matrix product per group.
+    every window is copied into one column of a matrix, so that applying all filters to all
+    windows is one matrix product (per group), which BLAS does fast; to stay in the CPU's cache
+    this is done for a few images at a time.
 
     Parameters
     ----------
@@ -434,11 +466,14 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> n
             raise ValueError(f"bias: expected shape ({c_out},) for C_out={c_out}, got {bias.shape}")
         dtype = np.result_type(dtype, bias)
 
-    out_size, cols = _im2col(padded.astype(dtype, copy=False), weight.shape[2:], stride, dilation, groups)
-    # One row per filter: (groups, C_out/groups, C_in/groups * kH * kW).
+    windows = _windows(padded.astype(dtype, copy=False), weight.shape[2:], stride, dilation)
+    n, h_out, w_out = len(windows), *windows.shape[4:]
+    # One row per filter, grouped: (groups, C_out/groups, C_in/groups * kH * kW).
     filters = weight.astype(dtype, copy=False).reshape(groups, c_out // groups, -1)
-    out = np.matmul(filters, cols)  # (N, groups, C_out/groups, H_out * W_out)
-    out = out.reshape(len(out), c_out, *out_size)
+    out = np.empty((n, groups, c_out // groups, h_out * w_out), dtype=dtype)
+    for images, cols in _im2col_chunks(windows, groups):
+        np.matmul(filters, cols, out=out[images])  # all filters times all windows
+    out = out.reshape(n, c_out, h_out, w_out)
     if bias is not None:
         out += bias.astype(dtype, copy=False)[:, np.newaxis, np.newaxis]
     return restore_batch(out, unbatched)
@@ -480,7 +515,8 @@ def conv_matrix(kernel, input_shape, stride=1, padding=0) -> np.ndarray:
     """
     kernel = _as_ndim_array(kernel, 2, "kernel", "(kH, kW)")
     height, width = as_pair(input_shape, "input_shape", minimum=1)
-    (sh, sw), (ph, pw) = as_pair(stride, "stride", minimum=1), as_pair(padding, "padding", minimum=0)
+    sh, sw = as_pair(stride, "stride", minimum=1)
+    ph, pw = as_pair(padding, "padding", minimum=0)
     kh, kw = kernel.shape
     h_out, w_out = conv_output_size((height, width), (kh, kw), (sh, sw), (ph, pw))
 
@@ -533,12 +569,15 @@ def receptive_field(layers) -> int:
     8
     """
     if not isinstance(layers, (list, tuple)):
-        raise ValueError(f"layers: expected a list of (kernel, stride[, dilation]) tuples, got {layers!r}")
+        raise ValueError(
+            f"layers: expected a list of (kernel, stride[, dilation]) tuples, got {layers!r}"
+        )
     field, jump = 1, 1  # jump: input pixels between neighbouring units of the current layer
     for index, layer in enumerate(layers):
         if not isinstance(layer, (list, tuple)) or len(layer) not in (2, 3):
             raise ValueError(
-                f"layers[{index}]: expected (kernel, stride) or (kernel, stride, dilation), got {layer!r}"
+                f"layers[{index}]: expected (kernel, stride) or (kernel, stride, dilation), "
+                f"got {layer!r}"
             )
         kernel = as_positive_int(layer[0], f"layers[{index}] kernel")
         stride = as_positive_int(layer[1], f"layers[{index}] stride")

@@ -33,7 +33,7 @@ __all__ = [
 
 
 def _offsets(size) -> tuple[np.ndarray, np.ndarray]:
-    """Return `(y, x)`: each pixel's offset from the kernel centre, as `(kH, 1)` and `(1, kW)` columns."""
+    """Each pixel's offset `(y, x)` from the kernel centre, as a `(kH, 1)` column and a `(1, kW)` row."""
     k_h, k_w = as_pair(size, "size", minimum=1)
     y = np.arange(k_h, dtype=np.float64)[:, np.newaxis] - (k_h - 1) / 2
     x = np.arange(k_w, dtype=np.float64)[np.newaxis, :] - (k_w - 1) / 2
@@ -148,10 +148,10 @@ def laplacian_of_gaussian(size, sigma: float) -> np.ndarray:
     The weights sample the Laplacian `d2h/du2 + d2h/dv2` of the Gaussian density `h` with
     standard deviation `sigma`:
 
-        LoG(u, v) = (u**2 + v**2 - 2 * sigma**2) / (2 * pi * sigma**6) * exp(-(u**2 + v**2) / (2 * sigma**2))
+        LoG(u, v) = (r**2 - 2 * sigma**2) / (2 * pi * sigma**6) * exp(-r**2 / (2 * sigma**2)),
 
-    and then have their mean subtracted, so that the kernel sums to exactly 0 (the continuous
-    LoG integrates to 0, but a finite sampled window does not). The centre is **negative** and
+    with `r**2 = u**2 + v**2`. The sampled weights then have their mean subtracted, so that the
+    kernel sums to exactly 0 (the continuous LoG integrates to 0, a finite window does not). The centre is **negative** and
     is surrounded by a positive ring: under cross-correlation, a dark dot on a bright surround
     gives a large positive output and a bright dot on a dark surround a large negative one.
     Negate the kernel for the opposite ("Mexican hat") convention.
@@ -193,7 +193,8 @@ def gabor_kernel(size, sigma: float, theta: float, wavelength: float, phase: flo
 
     and the kernel is
 
-        g(u, v) = exp(-(x'**2 + aspect**2 * y'**2) / (2 * sigma**2)) * cos(2 * pi * x' / wavelength + phase).
+        g(u, v) = exp(-(x'**2 + aspect**2 * y'**2) / (2 * sigma**2))
+                  * cos(2 * pi * x' / wavelength + phase).
 
     The wave runs along the direction `theta` (measured from the x-axis, and clockwise on screen
     because rows grow downwards), so its stripes are perpendicular to it: `theta = 0` gives
@@ -227,10 +228,10 @@ def gabor_kernel(size, sigma: float, theta: float, wavelength: float, phase: flo
     Examples
     --------
     >>> g = gabor_kernel(5, sigma=2.0, theta=0.0, wavelength=4.0)
-    >>> g[2].round(3) + 0.0                 # the centre row: a cosine of period 4 under the envelope
+    >>> g[2].round(3) + 0.0          # the centre row: a cosine of period 4 under the envelope
     array([-0.607,  0.   ,  1.   ,  0.   , -0.607])
-    >>> bool(np.allclose(g[:, 2], gaussian_kernel((5, 1), 2.0)[:, 0] / gaussian_kernel((5, 1), 2.0).max()))
-    True
+    >>> g[:, 2].round(3)              # the centre column: the envelope alone
+    array([0.607, 0.882, 1.   , 0.882, 0.607])
     """
     sigma = as_real_number(sigma, "sigma", minimum=0, strict=True)
     theta = as_real_number(theta, "theta")

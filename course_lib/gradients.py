@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validation import as_float_array, as_real_number, restore_batch
-from .convolution import _as_ndim_array, _conv_setup, _im2col
+from .convolution import _conv_setup, _im2col_chunks, _windows, conv_output_size
 
 __all__ = ["conv2d_backward", "numeric_gradient"]
 
@@ -72,26 +72,27 @@ def conv2d_backward(dout, x, weight, stride=1, padding=0, dilation=1):
     left, right, top, bottom = pads
     n, c_in, height_padded, width_padded = padded.shape
     c_out, _, kh, kw = weight.shape
-    (dh, dw_), (sh, sw) = dilation, stride
+    (dil_h, dil_w), (step_h, step_w) = dilation, stride
 
-    dtype = np.result_type(padded, weight)
-    (h_out, w_out), cols = _im2col(padded.astype(dtype, copy=False), (kh, kw), stride, dilation, 1)
-    cols = cols[:, 0]  # (N, C_in*kH*kW, H_out*W_out), one group
-
-    expected = (n, c_out, h_out, w_out)
+    h_out, w_out = conv_output_size((height_padded, width_padded), (kh, kw), stride, 0, dilation)
+    expected = (n, c_out, h_out, w_out)[1 if unbatched else 0 :]
     dout = as_float_array(dout, "dout")
-    if dout.shape != (expected[1:] if unbatched else expected):
+    if dout.shape != expected:
         raise ValueError(
-            f"dout: expected the shape of conv2d's output, {expected[1:] if unbatched else expected}, "
-            f"got {dout.shape}"
+            f"dout: expected the shape of conv2d's output, {expected}, got {dout.shape}"
         )
-    dtype = np.result_type(dtype, dout)
+
+    dtype = np.result_type(padded, weight, dout)
     dout = dout.astype(dtype, copy=False).reshape(n, c_out, h_out * w_out)
     filters = weight.astype(dtype, copy=False).reshape(c_out, -1)  # (C_out, C_in*kH*kW)
+    windows = _windows(padded.astype(dtype, copy=False), (kh, kw), stride, dilation)
 
     db = dout.sum(axis=(0, 2))
     # dW[o, k] = sum over images n and positions l of dout[n, o, l] * cols[n, k, l].
-    dw = np.tensordot(dout, cols, axes=([0, 2], [0, 2])).reshape(weight.shape)
+    dw = np.zeros_like(filters)
+    for images, cols in _im2col_chunks(windows, groups=1):
+        dw += np.tensordot(dout[images], cols[:, 0], axes=([0, 2], [0, 2]))
+    dw = dw.reshape(weight.shape)
 
     # dcols = W.T @ dout, then col2im: add each kernel tap's column back onto the input pixels
     # it read. A loop over the kH*kW taps, each one a strided slice of the whole batch.
@@ -99,8 +100,8 @@ def conv2d_backward(dout, x, weight, stride=1, padding=0, dilation=1):
     dx_padded = np.zeros((n, c_in, height_padded, width_padded), dtype=dtype)
     for i in range(kh):
         for j in range(kw):
-            rows = slice(i * dh, i * dh + (h_out - 1) * sh + 1, sh)
-            columns = slice(j * dw_, j * dw_ + (w_out - 1) * sw + 1, sw)
+            rows = slice(i * dil_h, i * dil_h + (h_out - 1) * step_h + 1, step_h)
+            columns = slice(j * dil_w, j * dil_w + (w_out - 1) * step_w + 1, step_w)
             dx_padded[:, :, rows, columns] += dcols[:, :, i, j]
 
     # Drop the padding: its gradient goes nowhere.

@@ -229,7 +229,7 @@ def _one_thread():
 
 
 def train_upsampler(model: nn.Module, data: SuperResolutionData, steps: int = 200, lr: float = 3.0,
-                    momentum: float = 0.9) -> History:
+                    momentum: float = 0.8) -> History:
     """Train an upsampling model on `data` by full-batch gradient descent on the mean squared error.
 
     Each step computes the loss on the whole training image, takes one step of SGD with

@@ -82,7 +82,9 @@ def center_crop(x, size):
     """
     shape = getattr(x, "shape", None)
     if shape is None or len(shape) < 2:
-        raise ValueError(f"x: expected an array or tensor with at least 2 axes (..., H, W), got {shape}")
+        raise ValueError(
+            f"x: expected an array or tensor with at least 2 axes (..., H, W), got {shape}"
+        )
     h, w = as_pair(size, "size", minimum=1)
     H, W = shape[-2], shape[-1]
     if h > H or w > W:
@@ -373,10 +375,15 @@ def unet_shape_trace(input_size, depth: int = 4, padding: str = "valid", base_ch
     Examples
     --------
     >>> trace = unet_shape_trace(572)
-    >>> trace[0], trace[-1]
-    (Stage(name='input', channels=1, height=572, width=572), Stage(name='output', channels=2, height=388, width=388))
-    >>> [s for s in trace if s.name.startswith("dec4")]
-    [Stage(name='dec4.up', channels=512, height=56, width=56), Stage(name='dec4.concat', channels=1024, height=56, width=56), Stage(name='dec4.conv1', channels=512, height=54, width=54), Stage(name='dec4.conv2', channels=512, height=52, width=52)]
+    >>> trace[0]
+    Stage(name='input', channels=1, height=572, width=572)
+    >>> for stage in trace[-5:]:
+    ...     print(stage)
+    Stage(name='dec1.up', channels=64, height=392, width=392)
+    Stage(name='dec1.concat', channels=128, height=392, width=392)
+    Stage(name='dec1.conv1', channels=64, height=390, width=390)
+    Stage(name='dec1.conv2', channels=64, height=388, width=388)
+    Stage(name='output', channels=2, height=388, width=388)
     """
     height, width = as_pair(input_size, "input_size", minimum=1)
     depth = as_positive_int(depth, "depth")

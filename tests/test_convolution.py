@@ -9,6 +9,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+import course_lib.convolution
 from course_lib.convolution import (
     conv2d,
     conv_matrix,
@@ -209,7 +210,8 @@ def test_conv2d_matches_torch(layer, stride, padding, dilation):
     assert out.shape == expected.shape and out.dtype == np.float64
     np.testing.assert_allclose(out, expected, **TOLERANCE[np.float64])
     # Without bias, and for one unbatched image.
-    np.testing.assert_allclose(conv2d(x, weight, **kwargs), torch_conv2d(x, weight, **torch_kwargs), **TOLERANCE[np.float64])
+    no_bias = torch_conv2d(x, weight, **torch_kwargs)
+    np.testing.assert_allclose(conv2d(x, weight, **kwargs), no_bias, **TOLERANCE[np.float64])
     np.testing.assert_allclose(conv2d(x[0], weight, bias, **kwargs), expected[0], **TOLERANCE[np.float64])
 
 
@@ -223,6 +225,19 @@ def test_conv2d_float32_stays_float32(stride, padding, dilation, groups):
     out = conv2d(x, weight, bias, **kwargs)
     assert out.dtype == np.float32
     np.testing.assert_allclose(out, torch_conv2d(x, weight, bias, **kwargs), **TOLERANCE[np.float32])
+
+
+@pytest.mark.parametrize("images_per_chunk", [1, 2, 5])
+def test_conv2d_builds_im2col_in_chunks(monkeypatch, images_per_chunk):
+    # Large batches are processed a few images at a time; the result must not depend on it.
+    rng = np.random.default_rng(10)
+    x = rng.standard_normal((5, 4, 9, 8))
+    weight, bias = rng.standard_normal((6, 2, 3, 2)), rng.standard_normal(6)
+    bytes_per_image = 4 * 3 * 2 * 5 * 7 * x.itemsize  # C_in * kH * kW * H_out * W_out (stride 2, 1)
+    monkeypatch.setattr(course_lib.convolution, "_IM2COL_CHUNK_BYTES", images_per_chunk * bytes_per_image)
+    kwargs = dict(stride=(2, 1), padding=(1, 0), groups=2)
+    expected = torch_conv2d(x, weight, bias, **kwargs)
+    np.testing.assert_allclose(conv2d(x, weight, bias, **kwargs), expected, rtol=1e-10, atol=1e-10)
 
 
 def test_conv2d_dtype_rules():
@@ -388,7 +403,8 @@ def test_conv_output_size_matches_torch_shapes():
     for n, k, s, p, d in itertools.product([5, 6, 7, 12], [1, 2, 3, 4], [1, 2, 3], [0, 1, 2], [1, 2]):
         if d * (k - 1) + 1 > n + 2 * p:
             continue
-        shape = F.conv2d(torch.zeros(1, 1, n, n + 1), torch.zeros(1, 1, k, k), stride=s, padding=p, dilation=d).shape
+        x, weight = torch.zeros(1, 1, n, n + 1), torch.zeros(1, 1, k, k)
+        shape = F.conv2d(x, weight, stride=s, padding=p, dilation=d).shape
         assert conv_output_size(n, k, s, p, d) == shape[2]
         assert conv_output_size((n, n + 1), k, s, p, d) == tuple(shape[2:])
         expected = math.floor((n + 2 * p - d * (k - 1) - 1) / s) + 1
@@ -513,12 +529,16 @@ def test_conv_matrix_is_conv2d_and_its_transpose_is_conv_transpose2d(input_shape
     y = rng.standard_normal(expected.shape)
     sh, sw = (stride, stride) if isinstance(stride, int) else stride
     ph, pw = (padding, padding) if isinstance(padding, int) else padding
-    extra = ((input_shape[0] + 2 * ph - kernel_shape[0]) % sh, (input_shape[1] + 2 * pw - kernel_shape[1]) % sw)
-    transposed = F.conv_transpose2d(
-        torch.from_numpy(y[None, None]), torch.from_numpy(kernel[None, None]), stride=stride, padding=padding, output_padding=extra
-    ).numpy()[0, 0]
+    extra = (
+        (input_shape[0] + 2 * ph - kernel_shape[0]) % sh,
+        (input_shape[1] + 2 * pw - kernel_shape[1]) % sw,
+    )
+    y_tensor, kernel_tensor = torch.from_numpy(y[None, None]), torch.from_numpy(kernel[None, None])
+    transposed = F.conv_transpose2d(y_tensor, kernel_tensor, stride=stride, padding=padding, output_padding=extra)
+    transposed = transposed.numpy()[0, 0]
     assert transposed.shape == input_shape
-    np.testing.assert_allclose((matrix.T @ y.ravel()).reshape(input_shape), transposed, rtol=1e-12, atol=1e-12)
+    back = (matrix.T @ y.ravel()).reshape(input_shape)
+    np.testing.assert_allclose(back, transposed, rtol=1e-12, atol=1e-12)
 
 
 def test_conv_matrix_dtype_and_int_shape():

@@ -6,6 +6,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+import course_lib.convolution
 from course_lib.convolution import conv2d
 from course_lib.gradients import conv2d_backward, numeric_gradient
 
@@ -77,15 +78,31 @@ def test_conv2d_backward_float32():
     assert all(g.dtype == np.float64 for g in conv2d_backward(dout.astype(np.float64), x, weight, 2, 1))
 
 
+@pytest.mark.parametrize("images_per_chunk", [1, 2])
+def test_conv2d_backward_in_chunks(monkeypatch, images_per_chunk):
+    # dW sums over the batch chunk by chunk; the result must not depend on the chunk size.
+    rng = np.random.default_rng(6)
+    x, weight, bias = rng.standard_normal((5, 2, 7, 6)), rng.standard_normal((3, 2, 3, 3)), rng.standard_normal(3)
+    bytes_per_image = 2 * 3 * 3 * 7 * 6 * x.itemsize  # C_in * kH * kW * H_out * W_out (padding 1)
+    monkeypatch.setattr(course_lib.convolution, "_IM2COL_CHUNK_BYTES", images_per_chunk * bytes_per_image)
+    dout = rng.standard_normal((5, 3, 7, 6))
+    expected = torch_gradients(dout, x, weight, bias, padding=1)
+    for ours, theirs in zip(conv2d_backward(dout, x, weight, padding=1), expected):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-10)
+
+
 def test_conv2d_backward_matches_numeric_gradient():
     rng = np.random.default_rng(2)
     x, weight, bias = rng.standard_normal((2, 2, 5, 6)), rng.standard_normal((3, 2, 3, 2)), rng.standard_normal(3)
     kwargs = dict(stride=(2, 1), padding=1, dilation=(1, 2))
     dout = rng.standard_normal(conv2d(x, weight, bias, **kwargs).shape)
     dx, dw, db = conv2d_backward(dout, x, weight, **kwargs)
-    np.testing.assert_allclose(dx, numeric_gradient(lambda v: conv2d(v, weight, bias, **kwargs), x, dout), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(dw, numeric_gradient(lambda v: conv2d(x, v, bias, **kwargs), weight, dout), rtol=1e-6, atol=1e-8)
-    np.testing.assert_allclose(db, numeric_gradient(lambda v: conv2d(x, weight, v, **kwargs), bias, dout), rtol=1e-6, atol=1e-8)
+    numeric_dx = numeric_gradient(lambda v: conv2d(v, weight, bias, **kwargs), x, dout)
+    numeric_dw = numeric_gradient(lambda v: conv2d(x, v, bias, **kwargs), weight, dout)
+    numeric_db = numeric_gradient(lambda v: conv2d(x, weight, v, **kwargs), bias, dout)
+    np.testing.assert_allclose(dx, numeric_dx, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(dw, numeric_dw, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(db, numeric_db, rtol=1e-6, atol=1e-8)
 
 
 def test_conv2d_backward_weight_sharing():
@@ -100,7 +117,8 @@ def test_conv2d_backward_weight_sharing():
 
 def test_conv2d_backward_does_not_modify_inputs():
     rng = np.random.default_rng(3)
-    x, weight, dout = rng.standard_normal((1, 2, 5, 5)), rng.standard_normal((3, 2, 3, 3)), rng.standard_normal((1, 3, 5, 5))
+    x, weight = rng.standard_normal((1, 2, 5, 5)), rng.standard_normal((3, 2, 3, 3))
+    dout = rng.standard_normal((1, 3, 5, 5))
     copies = [a.copy() for a in (dout, x, weight)]
     conv2d_backward(dout, x, weight, padding=1)
     for original, copy in zip((dout, x, weight), copies):
@@ -147,10 +165,12 @@ def test_numeric_gradient_of_scalar_functions():
 def test_numeric_gradient_with_upstream_gradient():
     rng = np.random.default_rng(5)
     x, dout = rng.standard_normal((2, 5)), rng.standard_normal((2, 5))
-    np.testing.assert_allclose(numeric_gradient(np.tanh, x, dout), dout * (1 - np.tanh(x) ** 2), rtol=1e-7, atol=1e-9)
+    expected = dout * (1 - np.tanh(x) ** 2)
+    np.testing.assert_allclose(numeric_gradient(np.tanh, x, dout), expected, rtol=1e-7, atol=1e-9)
     w = rng.standard_normal((5, 3))
     d_product = rng.standard_normal((2, 3))
-    np.testing.assert_allclose(numeric_gradient(lambda v: v @ w, x, d_product), d_product @ w.T, rtol=1e-7, atol=1e-9)
+    numeric = numeric_gradient(lambda v: v @ w, x, d_product)
+    np.testing.assert_allclose(numeric, d_product @ w.T, rtol=1e-7, atol=1e-9)
     # A function returning a scalar may also take a scalar dout.
     np.testing.assert_allclose(numeric_gradient(np.sum, x, dout=2.0), np.full_like(x, 2.0), rtol=1e-8)
 

@@ -18,7 +18,15 @@ from course_lib.unet import (
     valid_input_size,
 )
 
-torch.set_num_threads(1)  # small tensors: threads cost more than they save
+
+
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Small tensors: one thread is faster than two, and fair to a shared machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 def parameter_count(model):

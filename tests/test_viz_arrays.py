@@ -27,6 +27,13 @@ def test_show_grid_writes_every_value_in_its_cell():
         (0, 0): "1", (0, 1): "2.5", (0, 2): "-3", (1, 0): "0", (1, 1): "0.12", (1, 2): "7"}
 
 
+def test_tiny_negative_values_are_written_as_zero_and_infinities_as_such():
+    texts = cell_texts(show_grid(np.array([[-1e-9, -0.004, np.inf, -np.inf]])).axes[0])
+    assert [texts[(0, col)].get_text() for col in range(4)] == ["0", "0", "inf", "-inf"]
+    texts = cell_texts(show_grid(np.array([[100.0, 2.6, -0.4]]), decimals=0).axes[0])
+    assert [texts[(0, col)].get_text() for col in range(3)] == ["100", "3", "0"]
+
+
 def test_text_is_dark_on_light_cells_and_light_on_dark_cells_on_a_diverging_map():
     # On RdBu_r both ends are dark and the middle is near white: small values need black text.
     kernel = np.array([[-1.0, 0.05, 1.0]])

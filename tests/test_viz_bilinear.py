@@ -156,7 +156,7 @@ def test_channel_weight_shows_the_diagonal_and_zeros():
 
 
 def test_slide_canvas_circles_the_errata_and_crops_to_the_interpolation():
-    marks = {(1, 8): "slide: 4.5", (2, 0): "slide: 4", (2, 1): "slide: 2"}
+    marks = {(1, 8): "slide: 4.5", (2, 0): "slide: 4"}
     figure = show_canvas_and_crop(SLIDE_X, SLIDE_KERNEL, 2, 1, marks)
     canvas_ax, result_ax = figure.axes
     assert canvas_ax.get_title().startswith("canvas 9×9")

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from course_lib.widgets.convolution import Explorer
+from course_lib.widgets.explorer import Explorer
 from course_lib.widgets.upsampling import checkerboard_explorer, sample_points_explorer, transposed_conv_explorer
 
 

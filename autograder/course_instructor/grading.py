@@ -21,6 +21,7 @@ regrades everything.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import json
@@ -28,9 +29,11 @@ import logging
 import multiprocessing
 import os
 import re
+import sqlite3
 import sys
 import tempfile
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +44,8 @@ from nbconvert.writers import FilesWriter
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import Autograde
 from nbgrader.utils import find_all_files, rmtree
+from sqlalchemy import text
+from sqlalchemy.exc import SAWarning
 
 from .course import find_course_dir, nbgrader_api, open_gradebook
 from .worker import SubmissionResult, SubmissionTask, execute_submission, is_db_writer, read_notebook
@@ -115,8 +120,14 @@ def assignment_definition(gradebook: Gradebook, assignment: str) -> tuple[bytes,
         raise GradingError(
             f"assignment {assignment!r} is not in the gradebook: run `course release {assignment}` first") from None
     content = []
+    # Stamp the copy with the gradebook's schema version first: a gradebook that is new to
+    # nbgrader gets stamped by running `alembic heads` in a subprocess, which takes seconds.
+    version = gradebook.db.execute(text("SELECT version_num FROM alembic_version")).scalar()
     with tempfile.TemporaryDirectory(prefix="course-definition-") as scratch:
         path = Path(scratch) / "definition.db"
+        with contextlib.closing(sqlite3.connect(path)) as connection, connection:
+            connection.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+            connection.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (version,))
         with Gradebook(f"sqlite:///{path}", gradebook.course_id) as copy:
             copy.add_assignment(record.name, duedate=record.duedate)
             for notebook in record.notebooks:
@@ -216,8 +227,19 @@ class Recorder(Autograde):
 
     def record(self, submission: Submission, executed: dict[str, str]) -> None:
         """Put one executed submission into the gradebook and `autograded/`, then mark it graded."""
-        assignment, student = submission.assignment, submission.student
         self.forget(submission)
+        with warnings.catch_warnings():
+            # nbgrader's add_submission trips SQLAlchemy's autoflush warnings; they are harmless
+            warnings.simplefilter("ignore", SAWarning)
+            self._record(submission, executed)
+        marker = self._marker(submission)
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        temporary = marker.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"fingerprint": submission.fingerprint}))
+        temporary.replace(marker)
+
+    def _record(self, submission: Submission, executed: dict[str, str]) -> None:
+        assignment, student = submission.assignment, submission.student
         self._sanitizing = True
         self.notebooks = sorted(str(p) for p in submission.path.glob("*.ipynb"))
         self.init_assignment(assignment, student)  # also drops notebooks the gradebook does not know
@@ -231,11 +253,6 @@ class Recorder(Autograde):
             self.write_single_notebook(output, notebook_resources)
         self.set_permissions(assignment, student)
         self._sanitizing = True
-        marker = self._marker(submission)
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        temporary = marker.with_suffix(".tmp")
-        temporary.write_text(json.dumps({"fingerprint": submission.fingerprint}))
-        temporary.replace(marker)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -243,11 +260,21 @@ class Recorder(Autograde):
 # ---------------------------------------------------------------------------------------------
 
 
+def _start_method() -> str:
+    """Fork where it is safe and cheap (Linux: workers start with everything imported), else spawn."""
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
 def _run_local(tasks: list[SubmissionTask], jobs: int) -> Iterator[SubmissionResult]:
-    """Execute the tasks in `jobs` worker processes; yield the results as they come."""
-    context = multiprocessing.get_context("spawn")  # workers share nothing with this process
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = {pool.submit(execute_submission, task): task for task in tasks}
+    """Start `jobs` worker processes on the tasks; return an iterator of the results as they come.
+
+    The processes start here, before the caller starts any thread (a progress bar's), so that
+    forking them is safe.
+    """
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(_start_method()))
+    futures = {pool.submit(execute_submission, task): task for task in tasks}
+
+    def results() -> Iterator[SubmissionResult]:
         try:
             for future in as_completed(futures):
                 task = futures[future]
@@ -256,10 +283,10 @@ def _run_local(tasks: list[SubmissionTask], jobs: int) -> Iterator[SubmissionRes
                 except Exception as error:  # noqa: BLE001 - a worker process died: report, go on
                     yield SubmissionResult(task.assignment, task.student,
                                            error=f"the worker process failed: {type(error).__name__}: {error}")
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    return results()
 
 
 def _run_dask(tasks: list[SubmissionTask], address: str) -> Iterator[SubmissionResult]:
@@ -344,11 +371,16 @@ def grade(assignments: str | list[str], course_dir: Path | str | None = None, *,
                 pending[(assignment, submission.student)] = submission
                 tasks.append(SubmissionTask(assignment, submission.student, notebooks, files,
                                             definition, config, threads))
-    results = _run_dask(tasks, dask) if dask else _run_local(tasks, min(jobs, max(1, len(tasks))))
+    if not tasks:
+        results = iter(())
+    elif dask:
+        results = _run_dask(tasks, dask)
+    else:
+        results = _run_local(tasks, min(jobs, len(tasks)))
     bar = tqdm(total=len(tasks), desc="grading", unit="submission", disable=not progress or not tasks,
                file=sys.stderr, dynamic_ncols=True)
     with bar:
-        for result in results if tasks else ():
+        for result in results:
             submission = pending[(result.assignment, result.student)]
             if not result.error:
                 try:

@@ -15,6 +15,7 @@ cluster alike, and nothing here depends on the course directory being on the sam
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import tempfile
 import time
@@ -62,14 +63,16 @@ class SubmissionResult:
     """The executed notebooks of one submission (notebook id -> JSON text), or why there are none.
 
     `error` is empty when the submission was executed (whatever its cells did); otherwise it says
-    why it could not be graded, e.g. the student's code killed the kernel. `seconds` holds the
-    time spent, by step, and `worker` names the process that did it.
+    why it could not be graded, e.g. the student's code killed the kernel. `warnings` are what
+    nbgrader noticed on the way (a locked cell the student changed, say); `seconds` holds the time
+    spent, by step, and `worker` names the process that did it.
     """
 
     assignment: str
     student: str
     notebooks: dict = field(default_factory=dict)
     error: str = ""
+    warnings: list = field(default_factory=list)
     seconds: dict = field(default_factory=dict)
     worker: str = ""
 
@@ -91,11 +94,11 @@ def is_db_writer(preprocessor) -> bool:
     return isinstance(preprocessor, type) and issubclass(preprocessor, (SaveAutoGrades, AssignLatePenalties))
 
 
-def _exporter(config: Config, preprocessors: list) -> NotebookExporter:
+def _exporter(config: Config, preprocessors: list, log: logging.Logger) -> NotebookExporter:
     """A notebook exporter running exactly these preprocessors, configured like nbgrader's."""
     config = Config(config)
     config.Exporter.default_preprocessors = []
-    exporter = NotebookExporter(config=config)
+    exporter = NotebookExporter(config=config, log=log)
     for preprocessor in preprocessors:
         exporter.register_preprocessor(preprocessor)
     return exporter
@@ -117,6 +120,17 @@ def _environment(**values: str):
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+class _Collect(logging.Handler):
+    """Keeps the messages logged while one submission is processed."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
 
 
 def _why(error: BaseException, notebook: str) -> str:
@@ -150,9 +164,18 @@ def execute_submission(task: SubmissionTask) -> SubmissionResult:
     environment = {"NBGRADER_EXECUTION": "autograde"}
     if task.threads:
         environment.update({name: str(task.threads) for name in _THREAD_VARIABLES})
+    log = logging.getLogger(f"course.worker.{os.getpid()}")
+    log.propagate = False
+    log.setLevel(logging.WARNING)
+    collect = _Collect()
+    log.handlers = [collect]
     notebook = ""
     with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
         scratch = Path(scratch)
+        config = Config(task.config)
+        if os.name == "posix" and os.environ.get("COURSE_IPC", "1") == "1":  # local sockets: no TCP ports, no plain-text traffic
+            config.KernelManager.transport = "ipc"
+            config.KernelManager.ip = str(scratch / "kernel")
         definition = scratch / "definition.db"
         definition.write_bytes(task.definition)
         submitted = scratch / "submitted"
@@ -174,18 +197,19 @@ def execute_submission(task: SubmissionTask) -> SubmissionResult:
                 source = submitted / f"{notebook}.ipynb"
                 source.write_text(text, encoding="utf-8")
                 step = time.perf_counter()
-                sanitized, _ = _exporter(task.config, sanitize).from_filename(str(source), resources=dict(resources))
+                sanitized, _ = _exporter(config, sanitize, log).from_filename(str(source), resources=dict(resources))
                 (work / f"{notebook}.ipynb").write_text(sanitized, encoding="utf-8")
                 result.seconds["sanitize"] = result.seconds.get("sanitize", 0.0) + time.perf_counter() - step
                 step = time.perf_counter()
                 with _environment(**environment):
-                    executed, _ = _exporter(task.config, execute).from_filename(
+                    executed, _ = _exporter(config, execute, log).from_filename(
                         str(work / f"{notebook}.ipynb"), resources=dict(resources))
                 result.seconds["execute"] = result.seconds.get("execute", 0.0) + time.perf_counter() - step
                 result.notebooks[notebook] = executed
         except Exception as error:  # noqa: BLE001 - whatever the student's code did, report it
             result.notebooks = {}
             result.error = _why(error, notebook)
+    result.warnings = collect.messages
     result.seconds["total"] = time.perf_counter() - started
     return result
 

@@ -38,6 +38,7 @@ from .core import (
 from . import convolution, filters, pooling, gradients  # noqa: F401,E402 - registers the exercises
 from . import upsampling  # noqa: F401,E402 - registers the upsampling exercises
 from . import bilinear  # noqa: F401,E402 - registers the bilinear-kernel exercises
+from . import unet  # noqa: F401,E402 - registers the U-Net exercises
 
 __all__ = [
     "EXERCISES",

@@ -23,12 +23,35 @@ import numpy as np
 
 from ..data import VOID_LABEL
 from ..losses import pixel_cross_entropy
-from ..unet import center_crop, unet_shape_trace
 from .cases import pick, quarters
-from .core import Args, Case, Exercise, Mistake, register
+from .core import Args, Case, Exercise, Mistake, Verdict, register
 from .mistakes import pair, swapped_pairs
 
 __all__: list[str] = []
+
+
+# course_lib.unet imports torch, which takes a second or two: it is imported only when a U-Net
+# exercise is checked, so that `import course_lib.grading` stays fast in every other notebook.
+
+
+def _torch():
+    import torch
+
+    return torch
+
+
+def center_crop(x, size):
+    """`course_lib.unet.center_crop` (imported on first use)."""
+    from ..unet import center_crop as reference
+
+    return reference(x, size)
+
+
+def unet_shape_trace(*args, **kwargs):
+    """`course_lib.unet.unet_shape_trace` (imported on first use)."""
+    from ..unet import unet_shape_trace as reference
+
+    return reference(*args, **kwargs)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -93,8 +116,7 @@ def _mean_over_classes_too(a: Args):
     losses, counted = _ce_parts(a)
     k = np.shape(a.logits)[1]
     with np.errstate(invalid="ignore", divide="ignore"):
-        first = _scalar(losses.sum() / (counted.sum() * k))   # the mean over (N, K, H, W) of a one-hot product
-    return first
+        return _scalar(losses.sum() / (counted.sum() * k))  # a one-hot product averaged over K too
 
 
 def _mean_over_classes_all_pixels(a: Args):
@@ -214,7 +236,7 @@ _CE_LOGITS = np.array([[[[2.0, 0.0, -1.0], [0.5, 1.0, 0.0]],
 _CE_TARGET = np.array([[[0, 1, 2], [255, 1, 0]]])
 _BIG_LOGITS = np.array([[[[1000.0, -1000.0], [0.0, 800.0]],
                          [[0.0, 1000.0], [900.0, 0.0]]]])
-_BIG_TARGET = np.array([[[0, 1], [1, 255]]])
+_BIG_TARGET = np.array([[[1, 1], [0, 255]]])
 
 
 def _ce_case(rng, hidden: bool, index: int) -> Case:
@@ -284,9 +306,7 @@ def _crop_by_size(a: Args):
     x = np.asarray(a.x)
     h, w = pair(a.size)
     big_h, big_w = x.shape[-2:]
-    if 2 * h >= big_h or 2 * w >= big_w:
-        return None
-    return x[..., h:big_h - h, w:big_w - w]
+    return x[..., h:max(h, big_h - h), w:max(w, big_w - w)]  # empty when 2h >= H, as numpy slices
 
 
 def _width_only(a: Args):
@@ -305,10 +325,9 @@ CROP_MISTAKES = (
     Mistake("cropped the wrong side", "Keep the centre: cut (H - h) // 2 rows at the top and the "
             "rest at the bottom. You kept the bottom-right corner.",
             lambda a: _crop_at(a, lambda big, small: big - small, lambda big, small: big - small)),
-    Mistake("off by one: the odd pixel cut on the wrong side", "When H - h is odd, one more row "
-            "must go at the bottom than at the top: top = (H - h) // 2 (rounded down), as in "
-            "course_lib and torchvision's center_crop... for torchvision rounds the other way; "
-            "here, and in U-Net implementations that slice [top:top + h], the extra row is the last.",
+    Mistake("off by one: the odd pixel cut on the wrong side", "When H - h is odd, the extra row "
+            "is cut at the bottom (and the extra column on the right): top = (H - h) // 2, rounded "
+            "down, and likewise left = (W - w) // 2.",
             lambda a: _crop_at(a, lambda big, small: (big - small + 1) // 2, lambda big, small: (big - small + 1) // 2)),
     Mistake("not cropped at all", "Return only the central (h, w) window of the last two axes: "
             "x[..., top:top + h, left:left + w].", lambda a: np.asarray(a.x)),
@@ -397,8 +416,11 @@ def _as_table(value):
     return np.array(rows, dtype=np.int64)
 
 
-def _student_trace(a: Args, bug: str):
-    """The trace with one mistake, as a student might compute it (None if it breaks down)."""
+def _student_trace(a: Args, bug: str, refuses: bool = False):
+    """The trace with one mistake, as a student might compute it (None if it breaks down).
+
+    With `refuses=True`, whether that student would refuse the input instead (True or False).
+    """
     h0, w0 = pair(a.input_size)
     shrink = {"no shrink": 0, "shrink 1": 1}.get(bug, 2 if a.padding == "valid" else 0)
     rows = []
@@ -415,7 +437,7 @@ def _student_trace(a: Args, bug: str):
             rows.append([width(level), *sizes])
         skips[level] = list(sizes)
         if min(sizes) < 1 or any(s % 2 for s in sizes):
-            return None
+            return True if refuses else None
         sizes = [s // 2 for s in sizes]
         rows.append([width(level), *sizes])
     bottom = width(a.depth) * (1 if bug == "channels not doubled" else 2)
@@ -437,41 +459,49 @@ def _student_trace(a: Args, bug: str):
             rows.append([width(level), *sizes])
         below = width(level)
         if min(sizes) < 1:
-            return None
+            return True if refuses else None
+    if refuses:
+        return min(sizes) < 1
     rows.append([a.base_channels if bug == "num_classes ignored" else a.num_classes, *sizes])
     return np.array(rows, dtype=np.int64)
 
 
-TRACE_MISTAKES = (
-    Mistake("no 2-pixel loss per valid convolution", "With padding='valid' a 3x3 convolution has "
-            "no padding, so it fits H - 2 times along the height: every convolution trims one "
-            "pixel on each side (572 -> 570 -> 568).", lambda a: _student_trace(a, "no shrink")),
-    Mistake("1 pixel lost per valid convolution instead of 2", "A 3x3 window without padding "
-            "loses one pixel on *each* side: H_out = H - 3 + 1 = H - 2.", lambda a: _student_trace(a, "shrink 1")),
-    Mistake("channels not doubled", "Every level down doubles the channels (64, 128, 256, 512, "
-            "1024 in the paper): level l (from 1) has base_channels * 2**(l - 1).",
-            lambda a: _student_trace(a, "channels not doubled")),
-    Mistake("up-convolution does not halve the channels", "The 2x2 up-convolution halves the "
-            "channels (1024 -> 512 in the paper) before the concatenation doubles them again.",
-            lambda a: _student_trace(a, "up keeps channels")),
-    Mistake("concatenation does not add channels", "Concatenating the cropped encoder map "
-            "stacks its channels onto the up-sampled ones: 512 + 512 = 1024 in the paper's "
-            "deepest level.", lambda a: _student_trace(a, "concat adds nothing")),
-    Mistake("up-convolution does not double the size", "The 2x2 up-convolution with stride 2 "
-            "doubles height and width (28 -> 56 in the paper).", lambda a: _student_trace(a, "size not doubled")),
-    Mistake("encoder size kept after the concatenation", "The encoder map is cropped to the "
-            "up-sampled map's size before the concatenation, so the concatenated map has the "
-            "decoder's size (56, not 64, in the paper's deepest level).",
-            lambda a: _student_trace(a, "concat keeps encoder size")),
-    Mistake("num_classes ignored", "The final 1x1 convolution maps the channels to num_classes "
-            "scores per pixel.", lambda a: _student_trace(a, "num_classes ignored")),
+_TRACE_BUGS = (
+    ("no shrink", "no 2-pixel loss per valid convolution", "With padding='valid' a 3x3 convolution "
+     "has no padding, so it fits H - 2 times along the height: every convolution trims one pixel "
+     "on each side (572 -> 570 -> 568)."),
+    ("shrink 1", "1 pixel lost per valid convolution instead of 2", "A 3x3 window without padding "
+     "loses one pixel on *each* side: H_out = H - 3 + 1 = H - 2."),
+    ("channels not doubled", "channels not doubled", "Every level down doubles the channels (64, "
+     "128, 256, 512, 1024 in the paper): level l (from 1) has base_channels * 2**(l - 1)."),
+    ("up keeps channels", "up-convolution does not halve the channels", "The 2x2 up-convolution "
+     "halves the channels (1024 -> 512 in the paper) before the concatenation doubles them again."),
+    ("concat adds nothing", "concatenation does not add channels", "Concatenating the cropped "
+     "encoder map stacks its channels onto the up-sampled ones: 512 + 512 = 1024 in the paper's "
+     "deepest level."),
+    ("size not doubled", "up-convolution does not double the size", "The 2x2 up-convolution with "
+     "stride 2 doubles height and width (28 -> 56 in the paper)."),
+    ("concat keeps encoder size", "encoder size kept after the concatenation", "The encoder map is "
+     "cropped to the up-sampled map's size before the concatenation, so the concatenated map has "
+     "the decoder's size (56, not 64, in the paper's deepest level)."),
+    ("num_classes ignored", "num_classes ignored", "The final 1x1 convolution maps the channels to "
+     "num_classes scores per pixel."),
 )
 
 
-def _valid_size(rng, depth: int, padding: str, low: int = 1, high: int = 6) -> int:
-    if padding == "same":
-        return 2**depth * int(rng.integers(low, high + 1))
-    return 2**depth * int(rng.integers(max(low, 5), high + 5)) + 4 * (2**depth - 1)
+def _trace_variant(bug: str):
+    return lambda a: _student_trace(a, bug)
+
+
+TRACE_MISTAKES = tuple(Mistake(name, hint, _trace_variant(bug)) for bug, name, hint in _TRACE_BUGS)
+
+
+def _valid_size(rng, depth: int, padding: str) -> int:
+    """A random valid input size (the smallest valid size at or above a random start)."""
+    from ..unet import nearest_valid_input_size
+
+    start = int(rng.integers(2**depth, 2**depth * 8 + (8 * 2**depth if padding == "valid" else 0)))
+    return nearest_valid_input_size(start, depth, padding)
 
 
 def _trace_case(rng, hidden: bool, index: int) -> Case:
@@ -480,8 +510,8 @@ def _trace_case(rng, hidden: bool, index: int) -> Case:
     h = _valid_size(rng, depth, padding)
     w = h if index % 2 else _valid_size(rng, depth, padding)
     size = h if h == w and index % 4 != 1 else (h, w)
-    if index % 7 == 6:  # an invalid size: must be refused with a ValueError
-        size = h + (1 if padding == "valid" else 2**depth // 2 or 1) if depth > 1 or padding == "same" else h + 1
+    if index % 7 == 6:  # an odd size is never valid: it must be refused with a ValueError
+        size = h + 1
     kwargs = {"depth": depth}
     if padding != "valid":
         kwargs["padding"] = padding
@@ -515,6 +545,47 @@ class _TraceExercise(Exercise):
         student.__name__ = getattr(fn, "__name__", "unet_shape_trace")
         return student
 
+    def judge(self, case, received):
+        """The usual verdict, plus the name of the first wrong stage, or the mistakes that would
+        make the student refuse a valid input."""
+        verdict = super().judge(case, received)
+        value = getattr(received, "value", received)
+        error = getattr(received, "error", None)
+        if verdict.passed:
+            return verdict
+        a = self.bind(case)
+        try:
+            expected = a.expected
+        except ValueError:
+            return verdict
+        if error is not None and error[0] == "ValueError":
+            return _refusal_verdict(a, verdict)
+        if not isinstance(value, np.ndarray):
+            return verdict
+        wrong = np.argwhere(np.any(value != expected, axis=1)) if value.shape == expected.shape else []
+        if len(wrong) == 0:
+            return verdict
+        row = int(wrong[0, 0])
+        stage = unet_shape_trace(a.input_size, a.depth, a.padding, a.base_channels, a.in_channels,
+                                 a.num_classes)[row]
+        note = (f"Row {row} is stage {stage.name!r}: expected (channels, height, width) = "
+                f"{tuple(int(v) for v in expected[row])}, got {tuple(int(v) for v in value[row])}.")
+        return Verdict(False, f"{verdict.message}\n\n{note}", verdict.mistakes)
+
+
+def _refusal_verdict(a: Args, verdict: Verdict) -> Verdict:
+    """Name the mistakes with which a student refuses this valid input, as the student did."""
+    named = [(name, hint) for bug, name, hint in _TRACE_BUGS
+             if bug in ("no shrink", "shrink 1", "size not doubled", "concat keeps encoder size")
+             and _student_trace(a, bug, refuses=True)]
+    if not named:
+        return verdict
+    text = (f"Recognised mistake: {named[0][0]} (with it, this valid input would meet an odd size "
+            f"at a pooling or vanish, so it would be refused, as yours was).\n{named[0][1]}")
+    if len(named) > 1:
+        text += f" (Or: {'; '.join(name for name, _ in named[1:])}.)"
+    return Verdict(False, f"{verdict.message}\n\n{text}", verdict.mistakes + tuple(n for n, _ in named))
+
 
 register(_TraceExercise(
     id="unet_shape_trace",
@@ -539,12 +610,6 @@ register(_TraceExercise(
 # ---------------------------------------------------------------------------------------------
 
 
-def _torch():
-    import torch  # imported here, so that `import course_lib.grading` stays fast
-
-    return torch
-
-
 def _fill(module) -> None:
     """Set every parameter to seeded values that depend only on its shape."""
     torch = _torch()
@@ -559,15 +624,24 @@ def _fill(module) -> None:
 
 
 def _probe(module, *inputs):
-    """(number of parameters, output) of a module with `_fill`ed weights, in float64."""
+    """(number of parameters, output) of a module with `_fill`ed weights, in float64.
+
+    Runs on one torch thread: these modules are tiny, and on a busy machine more threads only
+    wait for each other.
+    """
     torch = _torch()
     if not isinstance(module, torch.nn.Module):
         return module  # the judge reports what came instead of a module
-    module = module.double().eval()
-    _fill(module)
-    count = int(sum(p.numel() for p in module.parameters()))
-    with torch.no_grad():
-        out = module(*(torch.from_numpy(np.array(x, dtype=np.float64)) for x in inputs))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        module = module.double().eval()
+        _fill(module)
+        count = int(sum(p.numel() for p in module.parameters()))
+        with torch.no_grad():
+            out = module(*(torch.from_numpy(np.array(x, dtype=np.float64)) for x in inputs))
+    finally:
+        torch.set_num_threads(threads)
     if isinstance(out, torch.Tensor):
         out = out.detach().numpy()
     return count, out
@@ -590,12 +664,13 @@ class _ModuleExercise(Exercise):
 
         def student(*args):
             built_args, inputs = args[:build_count], args[build_count:]
-            if not binds(build_count):
-                return fn(*args)  # a function of the whole case (the reference, say)
-            built = fn(*built_args)
-            if isinstance(built, torch.nn.Module) or not binds(len(args)):
-                return _probe(built, *inputs)
-            return fn(*args)  # it took the build arguments but made no module: try the whole case
+            if inspect.isclass(fn) or not binds(len(args)):  # the student's class (or builder)
+                return _probe(fn(*built_args), *inputs)
+            if binds(build_count):  # a wrapper that takes anything: see whether it builds a module
+                built = fn(*built_args)
+                if isinstance(built, torch.nn.Module):
+                    return _probe(built, *inputs)
+            return fn(*args)  # a function of the whole case, such as the reference
 
         student.__name__ = getattr(fn, "__name__", self.id)
         return student

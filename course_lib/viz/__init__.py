@@ -12,5 +12,6 @@ from .bilinear import (show_bilinear_kernels, show_bilinear_upsampling, show_bor
                        show_channel_weight, show_sample_positions, show_super_resolution, show_training_curves,
                        show_triangle_stamps)
 from .upsampling import show_checkerboard, show_conv_matrix, show_overlap_counts, show_sample_points, show_slide_check, show_stamp_step, show_static_upsampling, show_zero_insertion
+from .segmentation import describe_input_size, label_image, overlay_labels, show_dataset, show_losses, show_segmentations, show_unet
 
 __all__ = ["show_grid", "show_images", "show_kernels"]

@@ -22,9 +22,13 @@ _MAX_ANNOTATED_SIDE = 12
 
 
 def _format_value(value: float, decimals: int) -> str:
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.{decimals}f}".rstrip("0").rstrip(".")
+    """The value with at most `decimals` decimals and no trailing zeros ("2.5", "3", never "-0")."""
+    if not np.isfinite(value):
+        return str(value)
+    text = f"{float(value):.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def _text_colour_on(rgba) -> str:

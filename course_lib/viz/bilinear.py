@@ -355,8 +355,9 @@ def show_border_difference(x, factor: int = 2) -> Figure:
 
     Four panels: bilinear interpolation of `x` by `F.interpolate` (`align_corners=False`); the
     transposed convolution with FCN's kernel (`padding = f // 2`); their difference, on a
-    red-blue scale (zero inside, nonzero on a band `f // 2` pixels wide); and the difference
-    left after edge replication (zero everywhere). Titles give the largest differences.
+    red-blue scale (zero inside, nonzero on a band `f // 2` pixels wide, whose inner edge is
+    dashed); and the difference left after edge replication (zero everywhere). Titles give the
+    largest differences.
 
     Parameters
     ----------
@@ -374,16 +375,21 @@ def show_border_difference(x, factor: int = 2) -> Figure:
     limit = float(np.abs(difference).max()) or 1.0
     figure, axes = plt.subplots(1, 4, figsize=(13, 3.6))
     low, high = plane.min(), plane.max()
-    axes[0].imshow(interpolated, cmap="gray", vmin=low, vmax=high)
+    axes[0].imshow(interpolated, cmap="gray", vmin=low, vmax=high, interpolation="nearest")
     axes[0].set_title("F.interpolate (bilinear)")
-    axes[1].imshow(transposed, cmap="gray", vmin=low, vmax=high)
+    axes[1].imshow(transposed, cmap="gray", vmin=low, vmax=high, interpolation="nearest")
     axes[1].set_title(f"transposed conv, padding {f // 2}")
     band = f // 2
     inside = difference[band: difference.shape[0] - band, band: difference.shape[1] - band]
-    axes[2].imshow(difference, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    axes[2].imshow(difference, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
     axes[2].set_title(f"difference: max {np.abs(difference).max():.3g}\n"
                       f"(inside the {band}-pixel band: {np.abs(inside).max() if inside.size else 0:.1g})", fontsize=10)
-    axes[3].imshow(fixed, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    axes[3].imshow(fixed, cmap="RdBu_r", vmin=-limit, vmax=limit, interpolation="nearest")
+    if band:
+        for ax in axes[2:]:  # the inner edge of the band
+            ax.add_patch(Rectangle((band - 0.5, band - 0.5), difference.shape[1] - 2 * band,
+                                   difference.shape[0] - 2 * band, fill=False, edgecolor="0.4",
+                                   linestyle="--", linewidth=1))
     axes[3].set_title(f"edge replicated, then cropped:\nmax difference {np.abs(fixed).max():.1g}", fontsize=10)
     for ax in axes:
         ax.set_xticks([])
@@ -474,7 +480,7 @@ def show_training_curves(histories: Mapping, baselines: Mapping | None = None) -
         for index, (name, history) in enumerate(histories.items()):
             losses = np.asarray(getattr(history, part), dtype=float)
             finals.extend([losses[-1], losses.min()])
-            label = f"{name} (starts at {losses[0]:.2g})"
+            label = f"{name} (starts at {losses[0]:.3g})"
             ax.plot(np.arange(losses.size), losses, color=_COLOURS[index % len(_COLOURS)],
                     linewidth=2, label=label)
         for index, (name, values) in enumerate(baselines.items()):
@@ -524,7 +530,7 @@ def show_super_resolution(low, results: Mapping, high, crop: tuple | None = None
     crop = crop or (slice(None), slice(None))
     rows, cols = crop
     blocks = np.repeat(np.repeat(low, factor, axis=0), factor, axis=1)
-    panels = [(blocks, f"input {low.shape[0]}×{low.shape[1]}\n(each pixel an {factor}×{factor} block)")]
+    panels = [(blocks, f"input {low.shape[0]}×{low.shape[1]}\n(each pixel a {factor}×{factor} block)")]
     for name, image in results.items():
         image = _plane(image, name)
         panels.append((image, f"{name}\nPSNR {_psnr(image, high):.2f} dB"))

@@ -22,13 +22,13 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
 from ..data import CLASS_NAMES, VOID_LABEL
-from ..unet import center_crop, unet_shape_trace, valid_input_size
 
 __all__ = [
     "CLASS_COLORS",
     "ERROR_COLOR",
     "label_image",
     "overlay_labels",
+    "show_dataset",
     "show_segmentations",
     "show_unet",
     "describe_input_size",
@@ -41,6 +41,10 @@ CLASS_COLORS = ("#000000", "#ff9f1c", "#2ec4b6", "#9b5de5", "#3a86ff", "#c5d86d"
 VOID_COLOR = "#ffffff"
 ERROR_COLOR = "#e63946"
 """Colour of the wrongly labelled pixels of a prediction."""
+
+
+# course_lib.unet imports torch (a second or two): it is imported inside the functions that need
+# it, so that `from course_lib import viz` stays fast in the notebooks that never use a U-Net.
 
 
 def _rgba(color: str, alpha: float) -> np.ndarray:
@@ -122,12 +126,46 @@ def overlay_labels(image, labels, ax: Axes | None = None, title: str | None = No
 
 
 def _legend(figure: Figure, num_classes: int, errors: bool) -> None:
-    handles = [Patch(facecolor=CLASS_COLORS[k] if k else "none", edgecolor="0.4", label=CLASS_NAMES[k])
-               for k in range(num_classes)]
+    handles = [Patch(facecolor=CLASS_COLORS[k] if k else "0.6", edgecolor="0.4",
+                     label=CLASS_NAMES[k] if k else "background (untinted)") for k in range(num_classes)]
     handles.append(Patch(facecolor=VOID_COLOR, edgecolor="0.4", label="void (255)"))
     if errors:
         handles.append(Patch(facecolor=ERROR_COLOR, label="wrong"))
     figure.legend(handles=handles, loc="lower center", ncol=len(handles), frameon=False, fontsize=9)
+
+
+def show_dataset(images, masks, count: int = 6, size: float = 2.0) -> Figure:
+    """The first `count` images of a segmentation set, above their label maps.
+
+    Parameters
+    ----------
+    images : array_like, shape (n, 1, H, W) or (n, H, W)
+    masks : int array_like, shape (n, H, W)
+        Labels, 255 = void (white).
+    count : int, optional
+    size : float, optional
+        Side of each panel in inches.
+
+    Returns
+    -------
+    Figure
+    """
+    images = np.asarray(images, dtype=float)
+    if images.ndim == 4:
+        images = images[:, 0]
+    masks = np.asarray(masks)
+    if images.ndim != 3 or masks.shape != images.shape:
+        raise ValueError(f"masks: expected shape (n, H, W) = {images.shape}, got {masks.shape}")
+    count = min(count, len(images))
+    figure, axes = plt.subplots(2, count, figsize=(size * count, 2 * size + 0.5), squeeze=False)
+    for column in range(count):
+        overlay_labels(images[column], np.zeros_like(masks[column]), ax=axes[0, column], title=f"image {column}")
+        overlay_labels(images[column], masks[column], ax=axes[1, column])
+    axes[1, 0].set_ylabel("labels", fontsize=10)
+    shown = masks[:count][masks[:count] != VOID_LABEL]
+    _legend(figure, int(shown.max()) + 1 if shown.size else 1, errors=False)
+    figure.tight_layout(rect=(0, 0.08, 1, 1))
+    return figure
 
 
 def show_segmentations(images, masks, predictions=None, indices: Sequence[int] | None = None,
@@ -157,6 +195,8 @@ def show_segmentations(images, masks, predictions=None, indices: Sequence[int] |
     -------
     Figure
     """
+    from ..unet import center_crop
+
     images = np.asarray(images, dtype=float)
     if images.ndim == 4:
         images = images[:, 0]
@@ -217,12 +257,12 @@ def _arrow(ax: Axes, start, end, color: str, label: str = "", label_side: str = 
                                  linewidth=1.4, shrinkA=0, shrinkB=0))
     if label:
         mx, my = (start[0] + end[0]) / 2, (start[1] + end[1]) / 2
-        offset = 0.12 if label_side == "right" else -0.12
+        offset = 0.1 if label_side == "right" else -0.1
         if start[1] == end[1]:  # horizontal: label above
             ax.text(mx, my + 0.08, label, ha="center", va="bottom", fontsize=8, color=color)
-        else:
-            ax.text(mx + offset, my, label, ha="left" if label_side == "right" else "right",
-                    va="center", fontsize=8, color=color)
+        else:  # a slanted arrow: the label below its middle, on the open side
+            ax.text(mx + offset, my - 0.1, label, ha="left" if label_side == "right" else "right",
+                    va="top", fontsize=8, color=color)
 
 
 def _size(stage) -> str:
@@ -252,6 +292,8 @@ def show_unet(input_size=572, depth: int = 4, padding: str = "valid", base_chann
     -------
     Figure
     """
+    from ..unet import unet_shape_trace
+
     trace = unet_shape_trace(input_size, depth, padding, base_channels, in_channels, num_classes, skip)
     stage = {s.name: s for s in trace}
     gap, step = 1.45, 2.15  # vertical distance between levels, horizontal shift per level
@@ -323,6 +365,8 @@ def describe_input_size(n: int, depth: int = 4, padding: str = "valid") -> str:
     >>> describe_input_size(572)
     '572 is a valid input size for depth 4 with valid padding: the output is 388×388.'
     """
+    from ..unet import unet_shape_trace, valid_input_size
+
     below, above = valid_input_size(n, depth, padding)
     where = f"for depth {depth} with {padding} padding"
     if below == n:

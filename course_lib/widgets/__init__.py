@@ -11,3 +11,4 @@ from .pooling import pooling_explorer
 from .stride_padding import stride_padding_explorer
 from .bilinear import bilinear_explorer
 from .upsampling import checkerboard_explorer, sample_points_explorer, transposed_conv_explorer
+from .segmentation import segmentation_browser, unet_shape_explorer

@@ -17,7 +17,6 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ..unet import nearest_valid_input_size
 from ..viz.segmentation import describe_input_size, show_segmentations, show_unet
 from .explorer import Explorer
 
@@ -70,6 +69,8 @@ def unet_shape_explorer(input_size: int = 572, depth: int = 4, padding: str = "v
 
 def _size_message(input_size: int, depth: int, padding: str) -> tuple[str, int]:
     """What to say about an input size, and the size to draw (the nearest valid one above)."""
+    from ..unet import nearest_valid_input_size  # imports torch: only when the explorer is used
+
     message = describe_input_size(input_size, depth, padding)
     shown = nearest_valid_input_size(input_size, depth, padding)
     if shown != input_size:
