@@ -61,29 +61,22 @@ def log_softmax(x, axis: int = 1) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
-def _check_target(target, logits: np.ndarray, ignore_index: int) -> tuple[np.ndarray, bool]:
-    """The target as an int array of shape (N, ...) and whether the logits were unbatched."""
+def _check_target(target, logits: np.ndarray, ignore_index: int) -> np.ndarray:
+    """The target as an int64 array of shape (N, d1, ...), checked against (N, K, d1, ...) logits."""
     target = np.asarray(target)
     if target.dtype.kind not in "iu":
         raise ValueError(
             f"target: expected integer class labels, got dtype {target.dtype} "
             f"(round or cast with .astype(np.int64) if the labels are whole numbers)"
         )
-    if logits.ndim == 2:  # (N, K) scores, (N,) labels
-        expected, unbatched = (logits.shape[0],), False
-        names = "(N,)"
-    elif logits.ndim == 3:  # unbatched (K, H, W) scores, (H, W) labels
-        expected, unbatched = logits.shape[1:], True
-        names = "(H, W)"
-    else:
-        expected, unbatched = (logits.shape[0],) + logits.shape[2:], False
-        names = "(N, H, W)"
+    expected = (logits.shape[0],) + logits.shape[2:]
+    names = {2: "(N,)", 4: "(N, H, W)"}.get(logits.ndim, "(N, d1, ...)")
     if target.shape != expected:
         raise ValueError(
             f"target: expected shape {names} = {expected} to match logits of shape "
             f"{logits.shape}, got {target.shape}"
         )
-    num_classes = logits.shape[0 if unbatched else 1]
+    num_classes = logits.shape[1]
     outside = (target != ignore_index) & ((target < 0) | (target >= num_classes))
     if outside.any():
         value = int(target[outside].flat[0])
@@ -91,7 +84,7 @@ def _check_target(target, logits: np.ndarray, ignore_index: int) -> tuple[np.nda
             f"target: expected labels from 0 to {num_classes - 1} (or ignore_index={ignore_index}), "
             f"got {value}"
         )
-    return (target[np.newaxis] if unbatched else target).astype(np.int64), unbatched
+    return target.astype(np.int64)
 
 
 def pixel_cross_entropy(logits, target, ignore_index: int = 255, reduction: str = "mean"):
@@ -100,15 +93,16 @@ def pixel_cross_entropy(logits, target, ignore_index: int = 255, reduction: str 
     For pixel `p` with true class `y_p`, the loss is `-log softmax(z_p)[y_p]`, the negative
     log-likelihood of the right class. Pixels whose label is `ignore_index` get loss 0 and do not
     count: `"mean"` divides the sum by the number of the other pixels (so a batch of only void
-    pixels gives nan, as in PyTorch). Plain classification, with `(N, K)` scores and `(N,)`
-    labels, is the case `H = W = 1`. Equals `torch.nn.functional.cross_entropy(logits, target,
-    ignore_index=ignore_index, reduction=reduction)`.
+    pixels gives nan, as in PyTorch). As in PyTorch, the class axis is axis 1 whatever the
+    number of spatial axes: plain classification has `(N, K)` scores and `(N,)` labels, a single
+    example `(K,)` scores and a 0-d label. Equals `torch.nn.functional.cross_entropy(logits,
+    target, ignore_index=ignore_index, reduction=reduction)`.
 
     Parameters
     ----------
-    logits : array_like, shape (N, K, H, W), unbatched (K, H, W), or (N, K)
-        Unnormalised scores for `K` classes (class axis 1, or 0 when unbatched).
-    target : int array_like, shape (N, H, W), (H, W) or (N,)
+    logits : array_like, shape (N, K, H, W), or (N, K, d1, ...), (N, K), (K,)
+        Unnormalised scores for `K` classes, class axis 1 (axis 0 for a single example).
+    target : int array_like, shape (N, H, W), or (N, d1, ...), (N,), ()
         Class labels in `0 .. K-1`, or `ignore_index`.
     ignore_index : int, optional
         The label of pixels to ignore (255, "void", by default).
@@ -130,16 +124,15 @@ def pixel_cross_entropy(logits, target, ignore_index: int = 255, reduction: str 
     nan
     """
     logits = as_float_array(logits, "logits")
-    if logits.ndim not in (2, 3, 4):
-        raise ValueError(
-            f"logits: expected a 4-D (N, K, H, W), 3-D (K, H, W) or 2-D (N, K) array, got shape {logits.shape}"
-        )
+    if logits.ndim == 0:
+        raise ValueError(f"logits: expected a 4-D (N, K, H, W) array (or (N, K), (K,)), got a scalar")
     if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
         raise ValueError(f"ignore_index: expected an int, got {ignore_index!r}")
     if reduction not in _REDUCTIONS:
         raise ValueError(f"reduction: expected one of {', '.join(map(repr, _REDUCTIONS))}, got {reduction!r}")
-    target, unbatched = _check_target(target, logits, int(ignore_index))
-    batch = logits[np.newaxis] if unbatched else logits
+    single = logits.ndim == 1  # one example: (K,) scores, a 0-d label
+    batch = logits[np.newaxis] if single else logits
+    target = _check_target(np.asarray(target)[np.newaxis] if single else target, batch, int(ignore_index))
 
     ignored = target == ignore_index
     labels = np.where(ignored, 0, target)  # any valid index; these pixels are zeroed below
@@ -148,7 +141,7 @@ def pixel_cross_entropy(logits, target, ignore_index: int = 255, reduction: str 
     losses = np.where(ignored, 0, -picked).astype(logits.dtype, copy=False)
 
     if reduction == "none":
-        return losses[0] if unbatched else losses
+        return losses[0] if single else losses
     total = losses.sum(dtype=logits.dtype)
     if reduction == "sum":
         return total

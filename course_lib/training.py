@@ -153,9 +153,9 @@ def train_segmentation(model: nn.Module, images, masks, epochs: int = 8, batch_s
                 if counted:  # a batch of void pixels only has no loss to follow
                     loss.backward()
                     optimizer.step()
+                    schedule.step()
                     total += loss.item() * counted
                     pixels += counted
-                schedule.step()
                 step_losses.append(loss.item())
                 if bar is not None:
                     bar.update(1)

@@ -94,6 +94,23 @@ def is_db_writer(preprocessor) -> bool:
     return isinstance(preprocessor, type) and issubclass(preprocessor, (SaveAutoGrades, AssignLatePenalties))
 
 
+def _kernel_config(config: Config, scratch: Path) -> Config:
+    """The course's configuration plus how this worker talks to kernels.
+
+    The kernel client is `course_lib.selfcheck.PatientKernelClient` (jupyter_client's, minus an
+    occasional sleep through a reply until the cell's timeout). On POSIX the kernel listens on
+    local sockets in the scratch folder rather than TCP ports: nothing to collide when many
+    kernels start at once, nothing sent in plain text over the network.
+    """
+    config = Config(config)
+    if "client_class" not in config.AsyncKernelManager:
+        config.AsyncKernelManager.client_class = "course_lib.selfcheck.PatientKernelClient"
+    if os.name == "posix" and "transport" not in config.KernelManager:
+        config.KernelManager.transport = "ipc"
+        config.KernelManager.ip = str(scratch / "kernel")
+    return config
+
+
 def _exporter(config: Config, preprocessors: list, log: logging.Logger) -> NotebookExporter:
     """A notebook exporter running exactly these preprocessors, configured like nbgrader's."""
     config = Config(config)
@@ -172,10 +189,7 @@ def execute_submission(task: SubmissionTask) -> SubmissionResult:
     notebook = ""
     with tempfile.TemporaryDirectory(prefix="course-grade-") as scratch:
         scratch = Path(scratch)
-        config = Config(task.config)
-        if os.name == "posix" and os.environ.get("COURSE_IPC", "1") == "1":  # local sockets: no TCP ports, no plain-text traffic
-            config.KernelManager.transport = "ipc"
-            config.KernelManager.ip = str(scratch / "kernel")
+        config = _kernel_config(task.config, scratch)
         definition = scratch / "definition.db"
         definition.write_bytes(task.definition)
         submitted = scratch / "submitted"

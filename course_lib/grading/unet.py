@@ -24,7 +24,8 @@ import numpy as np
 from ..data import VOID_LABEL
 from ..losses import pixel_cross_entropy
 from .cases import pick, quarters
-from .core import Args, Case, Exercise, Mistake, Verdict, register
+from .core import Args, Case, Exercise, Mistake, Opaque, Verdict, register
+from .messages import short_value
 from .mistakes import pair, swapped_pairs
 
 __all__: list[str] = []
@@ -560,6 +561,10 @@ class _TraceExercise(Exercise):
             return verdict
         if error is not None and error[0] == "ValueError":
             return _refusal_verdict(a, verdict)
+        if error is None and value is not None and not isinstance(value, np.ndarray):
+            return Verdict(False, "Wrong type: expected a list with one Stage(name, channels, height, "
+                           "width) per feature map (plain (name, channels, height, width) tuples "
+                           f"work too), got {short_value(value)}.", ("wrong type",))
         if not isinstance(value, np.ndarray):
             return verdict
         wrong = np.argwhere(np.any(value != expected, axis=1)) if value.shape == expected.shape else []
@@ -650,6 +655,16 @@ def _probe(module, *inputs):
 class _ModuleExercise(Exercise):
     """An exercise whose student writes a torch module class, built from the case's first three
     arguments and run on the rest (see the module docstring)."""
+
+    def judge(self, case, received):
+        """The usual verdict, or a plain word when the student's class made no torch module."""
+        value = getattr(received, "value", received)
+        if getattr(received, "error", None) is None and isinstance(value, Opaque):
+            name = {"double_conv": "DoubleConv", "up_block": "UpBlock"}.get(self.id, self.id)
+            return Verdict(False, f"Not a torch module: {name}{tuple(case.args[:3])} made {value.text} "
+                           f"(of type {value.type_name}). Write `class {name}(nn.Module):` and call "
+                           f"`super().__init__()` first in `__init__`.", ("not a module",))
+        return super().judge(case, received)
 
     def student_callable(self, fn):
         torch = _torch()

@@ -260,7 +260,10 @@ def _arrow(ax: Axes, start, end, color: str, label: str = "", label_side: str = 
         offset = 0.1 if label_side == "right" else -0.1
         if start[1] == end[1]:  # horizontal: label above
             ax.text(mx, my + 0.08, label, ha="center", va="bottom", fontsize=8, color=color)
-        else:  # a slanted arrow: the label below its middle, on the open side
+        elif start[0] == end[0]:  # vertical: label beside it
+            ax.text(mx + offset, my, label, ha="left" if label_side == "right" else "right",
+                    va="center", fontsize=8, color=color)
+        else:  # slanted: the label below its middle, on the open side
             ax.text(mx + offset, my - 0.1, label, ha="left" if label_side == "right" else "right",
                     va="top", fontsize=8, color=color)
 
