@@ -177,6 +177,26 @@ def test_outcomes_are_plain_data_that_survive_pickling():
             assert exercise.judge(case, copy) == exercise.judge(case, outcome)
 
 
+def test_a_returned_namedtuple_is_judged_by_its_fields_not_a_crash():
+    from collections import namedtuple
+
+    Result = namedtuple("Result", "out indices")
+    exercise = EXERCISES["max_pool2d"]
+    case = next(c for c in exercise.cases() if c.kwargs.get("return_indices"))
+    right = exercise.reference(*case.args, **case.kwargs)
+    outcome = run_case(lambda *a, **k: Result(*exercise.reference(*a, **k)), case)
+    assert type(outcome.value) is tuple and exercise.judge(case, outcome).passed
+    assert type(grading.to_plain([Result(1, 2)])[0]) is tuple and len(right) == 2
+
+
+def test_the_error_location_is_the_students_line_not_the_librarys():
+    def student(x, k):
+        return np.linalg.inv(np.asarray(x)[:2, :3])  # numpy raises deep inside itself
+
+    outcome = run_case(student, EXERCISES["corr2d"].cases()[0])
+    assert outcome.error[0] == "LinAlgError" and "in student" in outcome.where
+
+
 def test_judge_takes_an_outcome_or_a_plain_value():
     exercise = EXERCISES["corr2d"]
     case = exercise.cases()[0]

@@ -22,6 +22,7 @@ import ast
 import copy
 import inspect
 import os
+import sysconfig
 import traceback
 import zlib
 from dataclasses import dataclass, field
@@ -332,8 +333,10 @@ def to_plain(value):
         return value
     if isinstance(value, np.ndarray):
         return value if type(value) is np.ndarray else np.asarray(value).view(np.ndarray)
-    if isinstance(value, (list, tuple)):
-        return type(value)(to_plain(item) for item in value)
+    if isinstance(value, list):
+        return [to_plain(item) for item in value]
+    if isinstance(value, tuple):  # a namedtuple too: its fields, in order, as a plain tuple
+        return tuple(to_plain(item) for item in value)
     if hasattr(value, "__array__"):
         try:
             return np.asarray(value).view(np.ndarray)
@@ -360,10 +363,16 @@ def _same(before, after) -> bool:
     return True  # ints, floats, None and strings cannot be changed in place
 
 
-# Frames in these directories are not the student's code: numpy, the standard library, course_lib.
+# Frames in these directories are not the student's code: installed packages (numpy, torch...),
+# the standard library, and course_lib itself.
 _LIBRARY_DIRS = tuple(
-    os.path.dirname(os.path.abspath(path))
-    for path in (np.__file__, os.__file__, os.path.dirname(os.path.abspath(__file__)))
+    os.path.abspath(path)
+    for path in (
+        sysconfig.get_paths()["purelib"],
+        sysconfig.get_paths()["platlib"],
+        sysconfig.get_paths()["stdlib"],
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
 )
 
 

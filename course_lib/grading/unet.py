@@ -61,7 +61,8 @@ def unet_shape_trace(*args, **kwargs):
 
 
 def _scalar(value):
-    """A variant's scalar as a 0-d array (the judge compares arrays with arrays)."""
+    """A variant's output as a float64 array; a scalar becomes a 0-d array, because the judge
+    compares arrays with arrays."""
     return np.asarray(value, dtype=np.float64)
 
 
@@ -158,13 +159,9 @@ def _naive(form: str):
 
 def _reduction_as(other: str):
     def variant(a: Args):
-        return None if a.reduction == other else _scalar_or_array(a.call(reduction=other))
+        return None if a.reduction == other else _scalar(a.call(reduction=other))
 
     return variant
-
-
-def _scalar_or_array(value):
-    return np.asarray(value, dtype=np.float64)
 
 
 def _no_log_softmax(a: Args):
@@ -227,10 +224,10 @@ CE_MISTAKES = (
     Mistake("log left out", "The loss of a pixel is minus the *log* of the probability of its "
             "class: -log p_y, not -p_y.", _probabilities_not_logs),
     Mistake("minus sign left out", "The cross-entropy is minus the log-probability: log p <= 0, "
-            "so the loss -log p is >= 0.", lambda a: _scalar_or_array(-np.asarray(a.expected, dtype=np.float64))),
+            "so the loss -log p is >= 0.", lambda a: _scalar(-np.asarray(a.expected, dtype=np.float64))),
 )
 
-# The slides' example pixel-by-pixel: one image of 2x3 pixels, 3 classes, one void pixel.
+# A small case to follow by hand (one 2x3 image, 3 classes, one void pixel), and one that overflows.
 _CE_LOGITS = np.array([[[[2.0, 0.0, -1.0], [0.5, 1.0, 0.0]],
                         [[0.0, 1.0, 0.0], [0.5, 3.0, 2.0]],
                         [[-1.0, 0.0, 1.0], [0.0, -2.0, 0.0]]]])
@@ -787,40 +784,37 @@ register(_ModuleExercise(
 ))
 
 
-class _UpBlockVariant:
-    """Builders of student-like up blocks with one mistake (a torch module made on demand)."""
+def _up_block_with(in_channels, out_channels, padding, bug):
+    """A student-like up block with one mistake (`bug`), as a torch module."""
+    torch = _torch()
+    nn = torch.nn
 
-    @staticmethod
-    def build(in_channels, out_channels, padding, bug=None):
-        torch = _torch()
-        nn = torch.nn
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            up_out = in_channels if bug == "up keeps channels" else out_channels
+            if bug == "bilinear":
+                self.up = nn.Sequential(nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False),
+                                        nn.Conv2d(in_channels, out_channels, 1))
+            else:
+                self.up = nn.ConvTranspose2d(in_channels, up_out, 2, stride=2)
+            self.conv = _conv_block(up_out + out_channels, out_channels, padding,
+                                    relu=(True, bug != "no relu"))
 
-        class Block(nn.Module):
-            def __init__(self):
-                super().__init__()
-                up_out = in_channels if bug == "up keeps channels" else out_channels
-                if bug == "bilinear":
-                    self.up = nn.Sequential(nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False),
-                                            nn.Conv2d(in_channels, out_channels, 1))
-                else:
-                    self.up = nn.ConvTranspose2d(in_channels, up_out, 2, stride=2)
-                self.conv = _conv_block(up_out + out_channels, out_channels, padding,
-                                        relu=(True, bug != "no relu"))
+        def forward(self, x, bridge):
+            x = self.up(x)
+            h, w = x.shape[-2:]
+            if bug == "crop top-left":
+                bridge = bridge[..., :h, :w]
+            elif bug == "crop odd side":
+                top, left = -(-(bridge.shape[-2] - h) // 2), -(-(bridge.shape[-1] - w) // 2)
+                bridge = bridge[..., top:top + h, left:left + w]
+            else:
+                bridge = center_crop(bridge, (h, w))
+            parts = [x, bridge] if bug == "order swapped" else [bridge, x]
+            return self.conv(torch.cat(parts, dim=1))
 
-            def forward(self, x, bridge):
-                x = self.up(x)
-                h, w = x.shape[-2:]
-                if bug == "crop top-left":
-                    bridge = bridge[..., :h, :w]
-                elif bug == "crop odd side":
-                    top, left = -(-(bridge.shape[-2] - h) // 2), -(-(bridge.shape[-1] - w) // 2)
-                    bridge = bridge[..., top:top + h, left:left + w]
-                else:
-                    bridge = center_crop(bridge, (h, w))
-                parts = [x, bridge] if bug == "order swapped" else [bridge, x]
-                return self.conv(torch.cat(parts, dim=1))
-
-        return Block()
+    return Block()
 
 
 def _up_block_reference(in_channels, out_channels, padding, x, bridge):
@@ -836,7 +830,7 @@ def _up_variant(bug: str):
             big_h, big_w = np.shape(a.bridge)[-2:]
             if (big_h, big_w) == (h, w) or (bug == "crop odd side" and (big_h - h) % 2 == 0 and (big_w - w) % 2 == 0):
                 return None
-        return _probe(_UpBlockVariant.build(a.in_channels, a.out_channels, a.padding, bug), a.x, a.bridge)
+        return _probe(_up_block_with(a.in_channels, a.out_channels, a.padding, bug), a.x, a.bridge)
 
     return variant
 
