@@ -1,13 +1,16 @@
 # Two commands on a fresh clone:
 #   make test   create .venv with the pinned course environment and run every test
-#   make demo   the main job (added with the grading pipeline)
+#   make demo   release every assignment, grade the example submissions, write feedback and grades.csv
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: test bench clean lab formgrader jupyter-config browser-deps
+DEMO   := build/demo-course
+COURSE := $(CURDIR)/$(VENV)/bin/course
+
+.PHONY: test demo bench clean lab formgrader jupyter-config browser-deps
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,11 +23,30 @@ venv: $(STAMP)
 test: $(STAMP) browser-deps jupyter-config
 	$(PY) -m pytest -n 2
 
+# The instructor's whole workflow on a scratch copy of the course (never the committed autograder/):
+# release -> an LMS-style zip of the example submissions -> collect -> grade -> feedback -> export.
+# No network and no server: kernels run locally, one worker per core.
+demo: $(STAMP)
+	rm -rf $(DEMO)
+	mkdir -p $(DEMO)
+	cp autograder/nbgrader_config.py $(DEMO)/
+	cp -R autograder/source $(DEMO)/source
+	cd $(DEMO) && $(COURSE) release
+	cd $(DEMO) && $(COURSE) examples downloads --zip lms-download.zip
+	cd $(DEMO) && $(COURSE) collect lms-download.zip
+	cd $(DEMO) && $(COURSE) grade $$(ls source)
+	cd $(DEMO) && $(COURSE) examples --compare
+	cd $(DEMO) && $(COURSE) feedback > feedback.txt && tail -n 1 feedback.txt
+	cd $(DEMO) && $(COURSE) export --output grades.csv
+	@echo
+	@echo "feedback (HTML, one per student and assignment): $(CURDIR)/$(DEMO)/feedback/<student>/<assignment>/"
+	@echo "grades for the LMS:                              $(CURDIR)/$(DEMO)/grades.csv"
+
 bench: $(STAMP)
 	$(PY) benchmarks/bench_references.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache $(DEMO)
 
 # --- In the browser ----------------------------------------------------------------------------
 #   make lab          students: JupyterLab on notebooks/, with nbgrader's Validate button

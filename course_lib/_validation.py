@@ -18,7 +18,9 @@ import numbers
 import numpy as np
 
 __all__ = [
+    "as_bool",
     "as_float_array",
+    "as_plane",
     "as_image_batch",
     "as_pair",
     "as_positive_int",
@@ -62,24 +64,43 @@ def as_float_array(x, name: str) -> np.ndarray:
     raise ValueError(f"{name}: expected an array of numbers, got {_describe(x)}")
 
 
-def as_image_batch(x, name: str = "input") -> tuple[np.ndarray, bool]:
+def as_image_batch(x, name: str = "input", nonempty: bool = False) -> tuple[np.ndarray, bool]:
     """Return `x` as an `(N, C, H, W)` float array and whether it came without a batch axis.
 
-    PyTorch's 2-D layers accept `(N, C, H, W)` and unbatched `(C, H, W)`; so do ours.
-    Use `restore_batch` on the result to give the caller back the layout it passed in.
+    PyTorch's 2-D layers accept `(N, C, H, W)` and unbatched `(C, H, W)`; so do ours. With
+    `nonempty`, a channel, height or width of zero is refused too. Use `restore_batch` on the result to give the caller back the layout it passed in.
 
     >>> batch, was_unbatched = as_image_batch(np.zeros((3, 5, 7)))
     >>> batch.shape, was_unbatched
     ((1, 3, 5, 7), True)
     """
     array = as_float_array(x, name)
-    if array.ndim == 3:
-        return array[np.newaxis], True
-    if array.ndim == 4:
-        return array, False
-    raise ValueError(
-        f"{name}: expected a 4-D (N, C, H, W) or 3-D (C, H, W) array, got shape {array.shape}"
-    )
+    if array.ndim not in (3, 4):
+        raise ValueError(
+            f"{name}: expected a 4-D (N, C, H, W) or 3-D (C, H, W) array, got shape {array.shape}"
+        )
+    if nonempty and 0 in array.shape[-3:]:
+        raise ValueError(f"{name}: expected non-empty channel and spatial axes, got shape {array.shape}")
+    return (array[np.newaxis], True) if array.ndim == 3 else (array, False)
+
+
+def as_plane(x, name: str = "x") -> np.ndarray:
+    """Return `x` as a non-empty 2-D `(H, W)` float array (one image plane, a kernel).
+
+    >>> as_plane([[1, 2, 3]]).shape
+    (1, 3)
+    """
+    array = as_float_array(x, name)
+    if array.ndim != 2 or 0 in array.shape:
+        raise ValueError(f"{name}: expected a non-empty 2-D array (H, W), got shape {array.shape}")
+    return array
+
+
+def as_bool(value, name: str) -> bool:
+    """Return `value` as a Python bool, refusing anything but True/False (0 and 1 included)."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name}: expected True or False, got {_describe(value)}")
+    return bool(value)
 
 
 def restore_batch(y: np.ndarray, was_unbatched: bool) -> np.ndarray:

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_positive_int, restore_batch
-from .upsampling import _as_nonempty_batch, _check_bool, conv_transpose2d
+from ._validation import as_bool, as_image_batch, as_positive_int, restore_batch
+from .upsampling import conv_transpose2d
 
 __all__ = ["bilinear_kernel", "bilinear_upsample_weight", "upsample_bilinear_by_transposed_conv"]
 
@@ -74,7 +74,7 @@ def bilinear_kernel(factor, align_corners=False) -> np.ndarray:
     array([[1.]])
     """
     f = as_positive_int(factor, "factor")
-    align_corners = _check_bool(align_corners, "align_corners")
+    align_corners = as_bool(align_corners, "align_corners")
     size = 2 * f - 1 if align_corners else 2 * f - f % 2
     centre = f - 1 if size % 2 == 1 else f - 0.5
     tent = 1 - np.abs(np.arange(size) - centre) / f
@@ -154,11 +154,9 @@ def upsample_bilinear_by_transposed_conv(x, factor, align_corners=False) -> np.n
     array([[[0., 1., 3., 4.],
             [0., 1., 3., 4.]]])
     """
-    batch, unbatched = _as_nonempty_batch(x, "x")
+    batch, unbatched = as_image_batch(x, "x", nonempty=True)
     f = as_positive_int(factor, "factor")
-    align_corners = _check_bool(align_corners, "align_corners")
-    if batch.shape[1] == 0:
-        raise ValueError(f"x: expected at least one channel, got shape {np.shape(x)}")
+    align_corners = as_bool(align_corners, "align_corners")
     weight = bilinear_upsample_weight(batch.shape[1], f, align_corners).astype(batch.dtype)
     if align_corners:
         out = conv_transpose2d(batch, weight, stride=f, padding=f - 1)

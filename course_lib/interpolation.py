@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array, as_positive_int
+from ._validation import as_bool, as_float_array, as_positive_int
 
 __all__ = [
     "hat",
@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 
-def _check_bool(value, name: str) -> bool:
+def as_bool(value, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name}: expected True or False, got {value!r}")
     return bool(value)
@@ -111,7 +111,7 @@ def source_positions(n, factor, align_corners=False) -> np.ndarray:
     """
     n = as_positive_int(n, "n")
     f = as_positive_int(factor, "factor")
-    if _check_bool(align_corners, "align_corners"):
+    if as_bool(align_corners, "align_corners"):
         return np.arange(f * (n - 1) + 1) / f
     return (np.arange(f * n) + 0.5) / f - 0.5
 
@@ -192,7 +192,7 @@ def triangle_stamps(x, factor, align_corners=False, replicate_edges=False) -> np
     samples = _as_samples(x)
     if samples.ndim != 1:
         raise ValueError(f"x: expected a 1-D array of samples, got shape {samples.shape}")
-    replicate = _check_bool(replicate_edges, "replicate_edges")
+    replicate = as_bool(replicate_edges, "replicate_edges")
     n = samples.size
     t = source_positions(n, factor, align_corners)
     positions = np.arange(n)
@@ -238,6 +238,6 @@ def triangle_weights(factor, align_corners=False) -> np.ndarray:
     array([0.33333333, 0.66666667, 1.        , 0.66666667, 0.33333333])
     """
     f = as_positive_int(factor, "factor")
-    size = 2 * f - 1 if _check_bool(align_corners, "align_corners") else 2 * f - f % 2
+    size = 2 * f - 1 if as_bool(align_corners, "align_corners") else 2 * f - f % 2
     centre = (size - 1) / 2
     return 1 - np.abs(np.arange(size) - centre) / f

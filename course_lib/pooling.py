@@ -85,15 +85,6 @@ def _output_length(n, kernel, stride, pad, dilation, ceil_mode):
     return length
 
 
-def _as_pooling_input(x):
-    """`x` as an `(N, C, H, W)` float array with non-empty C, H, W, and whether it was unbatched."""
-    batch, unbatched = as_image_batch(x, "x")
-    if 0 in batch.shape[1:]:
-        shape = batch.shape[1:] if unbatched else batch.shape
-        raise ValueError(f"x: expected non-empty channel and spatial axes, got shape {shape}")
-    return batch, unbatched
-
-
 def _padded(batch, pad, out_size, stride, kernel, dilation, fill):
     """`batch` padded with `fill` so that every one of the `out_size` windows lies inside.
 
@@ -283,7 +274,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     array([[[ 5,  2],
             [12, 15]]])
     """
-    batch, unbatched = _as_pooling_input(x)
+    batch, unbatched = as_image_batch(x, "x", nonempty=True)
     kernel, stride, pad, dilation = _pool_arguments(kernel_size, stride, padding, dilation)
     values, indices = _max_pool(batch, kernel, stride, pad, dilation, bool(ceil_mode),
                                 bool(return_indices))
@@ -316,7 +307,7 @@ def min_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     array([[[1., 2.],
             [1., 0.]]])
     """
-    batch, unbatched = _as_pooling_input(x)
+    batch, unbatched = as_image_batch(x, "x", nonempty=True)
     kernel, stride, pad, dilation = _pool_arguments(kernel_size, stride, padding, dilation)
     values, indices = _max_pool(-batch, kernel, stride, pad, dilation, bool(ceil_mode),
                                 bool(return_indices))
@@ -368,7 +359,7 @@ def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_in
     array([[[1. , 2.5],
             [5.5, 7. ]]])
     """
-    batch, unbatched = _as_pooling_input(x)
+    batch, unbatched = as_image_batch(x, "x", nonempty=True)
     kernel, stride, pad, dilation = _pool_arguments(kernel_size, stride, padding, 1)
     height, width = batch.shape[2:]
     out_size = tuple(
@@ -416,7 +407,7 @@ def global_avg_pool2d(x):
     <BLANKLINE>
             [[5.5]]]])
     """
-    batch, unbatched = _as_pooling_input(x)
+    batch, unbatched = as_image_batch(x, "x", nonempty=True)
     return restore_batch(batch.mean(axis=(2, 3), keepdims=True), unbatched)
 
 
@@ -485,7 +476,7 @@ def max_unpool2d(x, indices, kernel_size, stride=None, padding=0, output_size=No
             [0., 0., 0., 0.],
             [3., 0., 0., 4.]]])
     """
-    batch, unbatched = _as_pooling_input(x)
+    batch, unbatched = as_image_batch(x, "x", nonempty=True)
     kernel = as_pair(kernel_size, "kernel_size", minimum=1)
     stride = kernel if stride is None else as_pair(stride, "stride", minimum=1)
     pad = as_pair(padding, "padding", minimum=0)
@@ -548,7 +539,7 @@ def max_pool2d_backward(dout, x, kernel_size, stride=None, padding=0, dilation=1
             [3., 0., 0., 0.],
             [0., 0., 0., 4.]]])
     """
-    batch, unbatched = _as_pooling_input(x)
+    batch, unbatched = as_image_batch(x, "x", nonempty=True)
     grad = as_float_array(dout, "dout")
     kernel, stride, pad, dilation = _pool_arguments(kernel_size, stride, padding, dilation)
     _, indices = _max_pool(batch, kernel, stride, pad, dilation, bool(ceil_mode), True)

@@ -17,8 +17,10 @@ notebooks with; see its docstring.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,8 +92,10 @@ def _judge(cell) -> tuple[str, str]:
     """What nbgrader would conclude from a check cell's outputs: passed, or failed and why."""
     for output in cell.get("outputs", []):
         if output.get("output_type") == "error":
-            message = _first_line(output.get("evalue", ""))
-            return "failed", f"{output.get('ename', 'Error')}: {message}" if message else output.get("ename", "")
+            name, message = output.get("ename", "Error"), _first_line(output.get("evalue", ""))
+            if name == "AssertionError" and message:  # a checker's message speaks for itself
+                return "failed", message
+            return "failed", f"{name}: {message}" if message else name
         if output.get("output_type") == "stream" and output.get("name") == "stderr":
             return "failed", f"printed to stderr (the grader counts that as failed): {_first_line(output.get('text', ''))}"
     return "passed", ""
@@ -112,9 +116,13 @@ def run_checks(path: str | Path, timeout: int = 300) -> list[CheckRow]:
     config = Config()
     config.AsyncKernelManager.client_class = "course_lib.selfcheck.PatientKernelClient"
     kernel = notebook.metadata.get("kernelspec", {}).get("name", "python3")
-    client = NotebookClient(notebook, config=config, timeout=timeout, kernel_name=kernel, allow_errors=True,
-                            resources={"metadata": {"path": str(path.resolve().parent)}})
-    client.execute()
+    with tempfile.TemporaryDirectory(prefix="selfcheck-") as sockets:
+        if os.name == "posix":  # talk to the kernel over local sockets, not TCP ports
+            config.KernelManager.transport = "ipc"
+            config.KernelManager.ip = os.path.join(sockets, "kernel")
+        client = NotebookClient(notebook, config=config, timeout=timeout, kernel_name=kernel, allow_errors=True,
+                                resources={"metadata": {"path": str(path.resolve().parent)}})
+        client.execute()
     rows = []
     for cell in notebook.cells:
         grading = cell.metadata.get("nbgrader", {})

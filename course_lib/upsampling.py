@@ -32,7 +32,7 @@ import numbers
 
 import numpy as np
 
-from ._validation import as_float_array, as_image_batch, as_pair, as_positive_int, restore_batch
+from ._validation import as_bool, as_float_array, as_image_batch, as_pair, as_positive_int, restore_batch
 from .convolution import conv2d
 
 __all__ = [
@@ -48,20 +48,6 @@ __all__ = [
 # ---------------------------------------------------------------------------------------------
 # Argument checks shared by the functions below (and by course_lib.bilinear)
 # ---------------------------------------------------------------------------------------------
-
-
-def _as_nonempty_batch(x, name: str = "x") -> tuple[np.ndarray, bool]:
-    """`as_image_batch`, and also require at least one row and one column (PyTorch does too)."""
-    batch, unbatched = as_image_batch(x, name)
-    if batch.shape[2] == 0 or batch.shape[3] == 0:
-        raise ValueError(f"{name}: expected height and width >= 1, got shape {np.shape(x)}")
-    return batch, unbatched
-
-
-def _check_bool(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name}: expected True or False, got {value!r}")
-    return bool(value)
 
 
 def _as_scale_pair(value, name: str) -> tuple[float, float]:
@@ -228,8 +214,8 @@ def upsample_bilinear(x, scale_factor=None, size=None, align_corners=False):
     >>> upsample_bilinear(x, scale_factor=(1, 2))
     array([[[0.  , 0.75, 2.25, 3.  ]]])
     """
-    batch, unbatched = _as_nonempty_batch(x, "x")
-    align_corners = _check_bool(align_corners, "align_corners")
+    batch, unbatched = as_image_batch(x, "x", nonempty=True)
+    align_corners = as_bool(align_corners, "align_corners")
     n_in = batch.shape[2:]
     if (scale_factor is None) == (size is None):
         raise ValueError(
@@ -328,7 +314,7 @@ def _transposed_arguments(x, weight, bias, groups):
     Returns the input batch, whether it was unbatched, and weight and bias converted to the
     common result dtype (bias may be None).
     """
-    batch, unbatched = _as_nonempty_batch(x, "x")
+    batch, unbatched = as_image_batch(x, "x", nonempty=True)
     weight = as_float_array(weight, "weight")
     if weight.ndim != 4 or 0 in weight.shape:
         raise ValueError(

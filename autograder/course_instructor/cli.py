@@ -7,11 +7,13 @@
     course export --output grades.csv   # one row per student, ready for the LMS
     course check my_notebook.ipynb      # a student's self-check: run it, print the score table
     course examples build/examples      # the example submissions of autograder/examples/students.json
+    course examples --compare           # did the graded examples get the points the spec predicts?
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -98,6 +100,14 @@ def _grade(args: argparse.Namespace) -> int:
                 print(f"note {result.student}/{result.assignment}: {warning}")
     for result in report.failed:
         print(f"NOT GRADED {result.student}/{result.assignment}: {result.error}", file=sys.stderr)
+    if args.report:
+        Path(args.report).write_text(json.dumps({
+            "seconds": report.seconds,
+            "graded": [{"student": r.student, "assignment": r.assignment, "seconds": r.seconds, "worker": r.worker,
+                        "warnings": r.warnings} for r in report.graded],
+            "failed": [{"student": r.student, "assignment": r.assignment, "error": r.error} for r in report.failed],
+            "up_to_date": [{"student": s.student, "assignment": s.assignment} for s in report.up_to_date],
+        }, indent=1))
     print(f"{len(report.graded)} graded, {len(report.failed)} not graded, {len(report.up_to_date)} already up to date "
           f"(use --force to regrade) in {report.seconds:.0f} s")
     return 0 if report.ok else 1
@@ -139,22 +149,51 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _examples(args: argparse.Namespace) -> int:
-    from .examples import expected_scores, load_spec, write_submissions
+    from .examples import expected_scores, load_spec, students_of, write_submissions
 
     course_dir = _course(args)
     if _check_assignments(args.assignment or [], course_dir) is None:
         return 2
     spec = load_spec()
+    if args.compare:
+        return _compare_examples(course_dir, spec, args.assignment or assignments(course_dir))
+    if not args.output:
+        print("give the folder to write the submissions to (or --compare)", file=sys.stderr)
+        return 2
     written = write_submissions(Path(args.output), spec, course_dir, args.assignment or None, args.student or None,
                                 Path(args.zip) if args.zip else None)
     for path in written:
         student, assignment = path.stem.split("_", 1)
         expected = sum(expected_scores(assignment, spec, course_dir)[student].values())
-        about = spec["students"][assignment][student].get("about", "")
+        about = students_of(spec, assignment)[student].get("about", "")
         print(f"{path}  expected {expected:g}  ({about})")
     if args.zip:
         print(f"packed into {args.zip}")
     return 0
+
+
+def _compare_examples(course_dir: Path, spec: dict, selected: list[str]) -> int:
+    """Compare the gradebook's autograded points of the example students with the spec's."""
+    from .examples import expected_scores
+    from .grading import gradebook_contents
+
+    contents = gradebook_contents(course_dir)["submissions"]
+    compared, wrong = 0, []
+    for assignment in selected:
+        for student, expected in expected_scores(assignment, spec, course_dir).items():
+            submission = contents.get((student, assignment))
+            if submission is None:
+                continue
+            grades = {cell: grade[0] for notebook in submission["notebooks"].values()
+                      for cell, grade in notebook["grades"].items()}
+            got = {cell: grades.get(cell) for cell in expected}
+            compared += 1
+            if got != expected:
+                wrong.append(f"{student}/{assignment}: expected {expected}, graded {got}")
+    for line in wrong:
+        print(f"UNEXPECTED {line}", file=sys.stderr)
+    print(f"{compared - len(wrong)} of {compared} example submissions got exactly their expected points")
+    return 1 if wrong or not compared else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -187,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--threads", type=int, help="numeric threads per kernel (default: cores / jobs)")
     command.add_argument("--no-progress", action="store_true", help="no progress bar")
     command.add_argument("--verbose", action="store_true", help="also print what nbgrader noticed")
+    command.add_argument("--report", metavar="JSON", help="also write what happened to each submission here")
     command.set_defaults(run=_grade)
 
     command = commands.add_parser("feedback", help="HTML feedback for students, hidden tests removed")
@@ -204,10 +244,12 @@ def build_parser() -> argparse.ArgumentParser:
     command.set_defaults(run=_check)
 
     command = commands.add_parser("examples", help="write the example submissions (autograder/examples/students.json)")
-    command.add_argument("output", help="folder for <student>_<assignment>.ipynb")
+    command.add_argument("output", nargs="?", help="folder for <student>_<assignment>.ipynb")
     command.add_argument("--assignment", action="append", help="only this assignment (repeat for more)")
     command.add_argument("--student", action="append", help="only this student (repeat for more)")
     command.add_argument("--zip", help="also pack them into this zip, as an LMS download")
+    command.add_argument("--compare", action="store_true",
+                         help="instead, compare the graded examples in the gradebook with their expected points")
     command.set_defaults(run=_examples)
     return parser
 

@@ -20,7 +20,7 @@ student downloads), and each exercise's solution cell becomes one of:
     replacement in the solution, such as a flipped kernel.
 
 Written answers are answered (the model answer) when a student's ``default`` is ``solved`` and
-left blank otherwise. ``tamper: true`` empties the submitted test cells (nbgrader restores
+left blank otherwise. An assignment the spec does not list gets its ``default_students``. ``tamper: true`` empties the submitted test cells (nbgrader restores
 them), which must not change the score.
 
 Expected scores come from the masters' points: a test cell scores its points when its exercise
@@ -52,6 +52,7 @@ __all__ = [
     "expected_scores",
     "exercises",
     "load_spec",
+    "students_of",
     "write_submissions",
 ]
 
@@ -131,6 +132,11 @@ def load_spec(path: Path = SPEC_FILE) -> dict:
     return json.loads(Path(path).read_text())
 
 
+def students_of(spec: dict, assignment: str) -> dict:
+    """The spec's students of `assignment`, or its ``default_students`` when it lists none."""
+    return spec["students"].get(assignment) or spec.get("default_students", {})
+
+
 def _behaviour(student: dict, exercise_id: str) -> str:
     return student.get("exercises", {}).get(exercise_id, student.get("default", "solved"))
 
@@ -169,7 +175,7 @@ def _apply(behaviour: str, exercise: Exercise, bugs: dict, where: str, released:
 def build_submission(assignment: str, student_id: str, spec: dict, course_dir: Path = COURSE_DIR,
                      student_version: nbformat.NotebookNode | None = None) -> nbformat.NotebookNode:
     """The notebook the spec's student submits for `assignment`."""
-    student = spec["students"][assignment][student_id]
+    student = students_of(spec, assignment)[student_id]
     bugs = spec.get("bugs", {}).get(assignment, {})
     found = exercises(assignment, course_dir)
     unknown = set(student.get("exercises", {})) - set(found)
@@ -198,7 +204,7 @@ def expected_scores(assignment: str, spec: dict, course_dir: Path = COURSE_DIR) 
     """For each of the spec's students, the points each test cell of `assignment` should score."""
     found = exercises(assignment, course_dir)
     scores = {}
-    for student_id, student in spec["students"].get(assignment, {}).items():
+    for student_id, student in students_of(spec, assignment).items():
         def passes(exercise_id: str, seen: frozenset = frozenset()) -> bool:
             if exercise_id in seen:  # functions calling each other: judged once
                 return True
@@ -213,16 +219,16 @@ def write_submissions(output: Path, spec: dict | None = None, course_dir: Path =
                       selected: list[str] | None = None, students: list[str] | None = None,
                       archive: Path | None = None) -> list[Path]:
     """Write the spec's submissions as ``<output>/<student>_<assignment>.ipynb`` (the file names an
-    LMS download uses), for the selected assignments (default: every one with students in the
-    spec and a master); also pack them into the zip `archive` if given. Returns the files."""
+    LMS download uses), for the selected assignments (default: every one with a master); also
+    pack them into the zip `archive` if given. Returns the files."""
     spec = spec or load_spec()
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
     available = set(assignments(course_dir))
     written = []
-    for assignment in selected or [a for a in spec["students"] if a in available]:
+    for assignment in selected or sorted(available):
         released = generate_student_version(assignment, course_dir)
-        for student_id in spec["students"].get(assignment, {}):
+        for student_id in students_of(spec, assignment):
             if students and student_id not in students:
                 continue
             notebook = build_submission(assignment, student_id, spec, course_dir, released)

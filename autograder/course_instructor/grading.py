@@ -58,6 +58,9 @@ __all__ = [
     "default_jobs",
     "find_submissions",
     "grade",
+    "gradebook_contents",
+    "read_autograded",
+    "score_table",
 ]
 
 LOG = logging.getLogger("course.grade")
@@ -301,7 +304,7 @@ def _run_dask(tasks: list[SubmissionTask], address: str) -> Iterator[SubmissionR
             for task in tasks
         }
         try:
-            for future in dask_as_completed(futures):
+            for future in dask_as_completed(futures, loop=client.loop):
                 task = futures[future]
                 try:
                     yield future.result()
@@ -414,6 +417,35 @@ def score_table(course_dir: Path | str | None, assignments: list[str]) -> list[d
                     "needs_manual_grade": submission.needs_manual_grade,
                 })
     return rows
+
+
+def gradebook_contents(course_dir: Path | str | None = None) -> dict:
+    """Everything grading puts into the gradebook, as plain comparable data (no row ids).
+
+    ``{"rows": {table: count}, "submissions": {(student, assignment): {...}}}``: row counts
+    of the submission tables (a duplicated or lost row changes them), and per submission its
+    timestamp, and per notebook its late penalty and per graded or solution cell its grade
+    (auto, manual, extra credit, needs manual grade) and comment. Two gradebooks that graded
+    the same submissions the same way compare equal.
+    """
+    api = nbgrader_api(find_course_dir(course_dir))
+    contents = {"rows": {}, "submissions": {}}
+    with open_gradebook(api) as gradebook:
+        for table in ("student", "submitted_assignment", "submitted_notebook", "grade", "comment"):
+            contents["rows"][table] = gradebook.db.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar()
+        for assignment in gradebook.assignments:
+            for submission in gradebook.assignment_submissions(assignment.name):
+                notebooks = {}
+                for notebook in submission.notebooks:
+                    notebooks[notebook.notebook.name] = {
+                        "late_submission_penalty": notebook.late_submission_penalty,
+                        "grades": {g.cell.name: (g.auto_score, g.manual_score, g.extra_credit, g.needs_manual_grade)
+                                   for g in notebook.grades},
+                        "comments": {c.cell.name: (c.auto_comment, c.manual_comment) for c in notebook.comments},
+                    }
+                contents["submissions"][(submission.student.id, assignment.name)] = {
+                    "timestamp": submission.timestamp, "notebooks": notebooks}
+    return contents
 
 
 def read_autograded(course_dir: Path | str, assignment: str, student: str) -> dict[str, nbformat.NotebookNode]:

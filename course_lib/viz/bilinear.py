@@ -17,7 +17,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Rectangle
 
-from .._validation import as_float_array, as_positive_int
+from .._validation import as_float_array, as_plane, as_positive_int
 from ..bilinear import bilinear_kernel, upsample_bilinear_by_transposed_conv
 from ..interpolation import hat, interpolate_linear, source_positions, triangle_stamps, triangle_weights
 from ..upsampling import conv_transpose2d, upsample_bilinear
@@ -38,14 +38,6 @@ __all__ = [
 
 _COLOURS = plt.get_cmap("tab10").colors
 _WRONG = "tab:red"
-
-
-def _plane(x, name: str = "x") -> np.ndarray:
-    """A 2-D array of floats (an image), or a ValueError naming `name`."""
-    array = as_float_array(x, name)
-    if array.ndim != 2 or 0 in array.shape:
-        raise ValueError(f"{name}: expected a non-empty 2-D array (H, W), got shape {array.shape}")
-    return array
 
 
 def _convention(align_corners: bool) -> str:
@@ -77,7 +69,7 @@ def bilinear_by_transposed_conv(x, factor, align_corners=False, replicate_edges=
     >>> t[0], i[0]
     (array([0.  , 0.75, 2.25, 2.25]), array([0., 1., 3., 4.]))
     """
-    plane = _plane(x)
+    plane = as_plane(x)
     f = as_positive_int(factor, "factor")
     image = plane[np.newaxis, np.newaxis]
     kernel = bilinear_kernel(f, align_corners)[np.newaxis, np.newaxis]
@@ -328,8 +320,8 @@ def show_canvas_and_crop(x, kernel, stride: int, padding: int, marks: Mapping | 
     Figure
         Two axes, titled with the canvas and result shapes.
     """
-    plane = _plane(x)
-    kernel = _plane(kernel, "kernel")
+    plane = as_plane(x)
+    kernel = as_plane(kernel, "kernel")
     canvas = conv_transpose2d(plane[None, None], kernel[None, None], stride=stride)[0, 0]
     result = conv_transpose2d(plane[None, None], kernel[None, None], stride=stride, padding=padding)[0, 0]
     figure, axes = plt.subplots(1, 2, figsize=(11, 5.2), gridspec_kw={"width_ratios": [canvas.shape[1], result.shape[1]]})
@@ -368,7 +360,7 @@ def show_border_difference(x, factor: int = 2) -> Figure:
     -------
     Figure
     """
-    plane = _plane(x)
+    plane = as_plane(x)
     f = as_positive_int(factor, "factor")
     transposed, interpolated, difference = bilinear_by_transposed_conv(plane, f)
     _, _, fixed = bilinear_by_transposed_conv(plane, f, replicate_edges=True)
@@ -419,7 +411,7 @@ def show_bilinear_upsampling(x, factor: int = 2, align_corners: bool = False,
     Figure
         Five axes: the 1-D view, then kernel, transposed, interpolated, difference.
     """
-    plane = _plane(x)
+    plane = as_plane(x)
     f = as_positive_int(factor, "factor")
     replicate = bool(replicate_edges) and not align_corners
     transposed, interpolated, difference = bilinear_by_transposed_conv(plane, f, align_corners, replicate)
@@ -524,15 +516,15 @@ def show_super_resolution(low, results: Mapping, high, crop: tuple | None = None
     Figure
         One axis per image: low, the results in order, original.
     """
-    low = _plane(low, "low")
-    high = _plane(high, "high")
+    low = as_plane(low, "low")
+    high = as_plane(high, "high")
     factor = high.shape[0] // low.shape[0]
     crop = crop or (slice(None), slice(None))
     rows, cols = crop
     blocks = np.repeat(np.repeat(low, factor, axis=0), factor, axis=1)
     panels = [(blocks, f"input {low.shape[0]}×{low.shape[1]}\n(each pixel a {factor}×{factor} block)")]
     for name, image in results.items():
-        image = _plane(image, name)
+        image = as_plane(image, name)
         panels.append((image, f"{name}\nPSNR {_psnr(image, high):.2f} dB"))
     panels.append((high, f"original {high.shape[0]}×{high.shape[1]}"))
     figure, axes = plt.subplots(1, len(panels), figsize=(2.6 * len(panels), 3.2))

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Circle, Rectangle
 
 from .. import pooling as _pooling
-from .._validation import as_float_array, as_pair
+from .._validation import as_pair, as_plane
 from .arrays import _format_value
 
 __all__ = [
@@ -88,13 +88,6 @@ def _windows(shape, kernel_size, stride, padding, ceil_mode) -> _Windows:
     pad = as_pair(padding, "padding", minimum=0)
     out = _pooling.pool_output_size(tuple(shape), kernel, stride_, pad, ceil_mode=bool(ceil_mode))
     return _Windows(tuple(shape), kernel, stride_, pad, out)
-
-
-def _as_plane(x, name: str = "x") -> np.ndarray:
-    array = as_float_array(x, name)
-    if array.ndim != 2 or 0 in array.shape:
-        raise ValueError(f"{name}: expected a non-empty 2-D array (H, W), got shape {array.shape}")
-    return array
 
 
 def _check_mode(mode) -> str:
@@ -320,7 +313,7 @@ def show_pooling(x, kernel_size, stride=None, padding=0, mode: str = "max", ceil
     >>> figure.get_suptitle(), figure.axes[1].get_title()
     ('average pooling 2×2, stride 2, ceil mode', 'output 3×3')
     """
-    plane = _as_plane(x)
+    plane = as_plane(x)
     mode = _check_mode(mode)
     geometry = _windows(plane.shape, kernel_size, stride, padding, ceil_mode)
     top, bottom, left, right = geometry.extent()
@@ -397,9 +390,9 @@ def show_max_unpooling(x, values, kernel_size=2, stride=None, padding=0) -> Figu
     >>> [t.get_text() for t in figure.axes[3].texts if t.get_text() != "0"]
     ['2', '1', '3', '4']
     """
-    plane = _as_plane(x)
+    plane = as_plane(x)
     geometry = _windows(plane.shape, kernel_size, stride, padding, False)
-    values = _as_plane(values, "values")
+    values = as_plane(values, "values")
     if values.shape != geometry.out:
         raise ValueError(f"values: expected the pooled shape {geometry.out}, got shape {values.shape}")
     top, bottom, left, right = geometry.extent()
@@ -467,9 +460,9 @@ def show_max_pool_backward(x, dout, kernel_size, stride=None, padding=0) -> Figu
     >>> "10" in [t.get_text() for t in figure.axes[2].texts]
     True
     """
-    plane = _as_plane(x)
+    plane = as_plane(x)
     geometry = _windows(plane.shape, kernel_size, stride, padding, False)
-    grad = _as_plane(dout, "dout")
+    grad = as_plane(dout, "dout")
     if grad.shape != geometry.out:
         raise ValueError(f"dout: expected the pooled shape {geometry.out}, got shape {grad.shape}")
     _, indices = _pool(plane, geometry, "max", False)
@@ -587,7 +580,7 @@ def shift_sensitivity(x, kernel_sizes, shift=1, mode: str = "max") -> np.ndarray
     >>> shift_sensitivity(np.roll(x, 1, axis=1), [1, 2, 8])
     array([1., 1., 0.])
     """
-    plane = _as_plane(x)
+    plane = as_plane(x)
     if mode not in ("max", "avg"):
         raise ValueError(f"mode: expected 'max' or 'avg', got {mode!r}")
     moved = _shifted(plane, shift)
@@ -624,7 +617,7 @@ def show_shift_invariance(x, shift=1, kernel_size=2, mode: str = "max") -> Figur
     >>> figure.axes[5].get_title()
     '|difference|: 0% changed'
     """
-    plane = _as_plane(x)
+    plane = as_plane(x)
     if mode not in ("max", "avg"):
         raise ValueError(f"mode: expected 'max' or 'avg', got {mode!r}")
     k = as_pair(kernel_size, "kernel_size", minimum=1)[0]

@@ -20,7 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .._validation import as_float_array, as_nonnegative_int, as_pair, as_positive_int
+from .._validation import as_nonnegative_int, as_pair, as_plane, as_positive_int
 from ..convolution import conv2d, conv_matrix
 from ..upsampling import bed_of_nails, conv_transpose2d, upsample_bilinear, upsample_nearest
 from .arrays import _format_value, show_grid
@@ -40,13 +40,6 @@ __all__ = [
 
 _CELL = 0.42  # inches per annotated cell
 _CROP_COLOUR = "tab:green"
-
-
-def _as_plane(x, name: str = "x") -> np.ndarray:
-    array = as_float_array(x, name)
-    if array.ndim != 2 or 0 in array.shape:
-        raise ValueError(f"{name}: expected a non-empty 2-D array (H, W), got shape {array.shape}")
-    return array
 
 
 def _pair_text(pair: tuple[int, int]) -> str:
@@ -90,7 +83,7 @@ def show_static_upsampling(x, scale_factor: int = 2) -> Figure:
         Five panels on one colour scale: the input, nearest neighbour, bed of nails, and
         bilinear interpolation with `align_corners=False` and with `align_corners=True`.
     """
-    plane = _as_plane(x)
+    plane = as_plane(x)
     factor = as_positive_int(scale_factor, "scale_factor")
     batch = plane[None, None]
     panels = [
@@ -230,7 +223,7 @@ def show_stamp_step(x, kernel, stride=2, padding=0, step: int | None = None) -> 
         current copy `x[i, j] * kernel`, and the running sum on the whole canvas with the current
         copy outlined (gid "stamp") and the output framed (gid "crop").
     """
-    plane, k = _as_plane(x), _as_plane(kernel, "kernel")
+    plane, k = as_plane(x), as_plane(kernel, "kernel")
     (sh, sw), (ph, pw) = as_pair(stride, "stride", minimum=1), as_pair(padding, "padding", minimum=0)
     (h, w), (kh, kw) = plane.shape, k.shape
     total = h * w
@@ -353,7 +346,7 @@ def show_zero_insertion(x, kernel, stride=2, padding=0, output_padding=0) -> Fig
         kernel rotated by 180 degrees; and the ordinary (cross-correlation) result, which is the
         transposed convolution.
     """
-    plane, k = _as_plane(x), _as_plane(kernel, "kernel")
+    plane, k = as_plane(x), as_plane(kernel, "kernel")
     (sh, sw) = as_pair(stride, "stride", minimum=1)
     (ph, pw) = as_pair(padding, "padding", minimum=0)
     (oh, ow) = as_pair(output_padding, "output_padding", minimum=0)
@@ -472,7 +465,7 @@ def show_checkerboard(image=None, stride: int = 2, kernel_sizes: Sequence[int] =
         from ..data import load_photograph
 
         image = load_photograph(size=(75, 64))[8:40, 16:48]
-    plane = _as_plane(image, "image")
+    plane = as_plane(image, "image")
     columns = len(sizes) + 1
     figure, axes = plt.subplots(2, columns, figsize=(3.6 * columns, 7.4))
     for column, k in enumerate(sizes):
@@ -514,7 +507,7 @@ def show_slide_check(printed, computed, titles: Sequence[str] = ("as printed on 
         Two annotated grids; every differing cell is outlined in red on the left and green on
         the right (gid "differs"), and the left title counts them.
     """
-    printed, computed = _as_plane(printed, "printed"), _as_plane(computed, "computed")
+    printed, computed = as_plane(printed, "printed"), as_plane(computed, "computed")
     if printed.shape != computed.shape:
         raise ValueError(f"computed: expected the shape of printed {printed.shape}, got {computed.shape}")
     differs = ~np.isclose(printed, computed)

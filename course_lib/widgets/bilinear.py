@@ -17,7 +17,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ..viz.bilinear import _plane, show_bilinear_upsampling
+from .._validation import as_plane
+from ..viz.bilinear import show_bilinear_upsampling
 from .explorer import Explorer
 
 __all__ = ["bilinear_explorer"]
@@ -52,7 +53,7 @@ def bilinear_explorer(x=None) -> Explorer:
         Controls `"factor"` (1 to 5), `"align_corners"` and `"replicate_edges"` (only active
         when `align_corners` is off).
     """
-    plane = _DEFAULT_INPUT if x is None else _plane(x)
+    plane = _DEFAULT_INPUT if x is None else as_plane(x)
     controls = {
         "factor": widgets.IntSlider(value=2, min=1, max=5, description="factor f",
                                     continuous_update=False),

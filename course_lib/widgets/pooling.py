@@ -18,7 +18,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..pooling import pool_output_size
-from ..viz.pooling import _as_plane, show_pooling
+from .._validation import as_plane
+from ..viz.pooling import show_pooling
 from .explorer import Explorer
 
 __all__ = ["pooling_explorer"]
@@ -48,7 +49,7 @@ def pooling_explorer(x=None) -> Explorer:
         `kernel_size // 2`, the most PyTorch allows), `"mode"` ("max", "avg" or "min"),
         `"ceil_mode"` and `"window"` (which window to tint when windows overlap).
     """
-    plane = _DEFAULT_INPUT if x is None else _as_plane(x)
+    plane = _DEFAULT_INPUT if x is None else as_plane(x)
     slider = {"continuous_update": False, "style": {"description_width": "initial"}}
     controls = {
         "kernel_size": widgets.IntSlider(value=2, min=1, max=4, description="kernel size", **slider),

@@ -18,7 +18,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from ..viz.upsampling import _as_plane, show_overlap_counts, show_sample_points, show_stamp_step
+from .._validation import as_plane
+from ..viz.upsampling import show_overlap_counts, show_sample_points, show_stamp_step
 from .explorer import Explorer
 
 __all__ = ["transposed_conv_explorer", "sample_points_explorer", "checkerboard_explorer"]
@@ -49,8 +50,8 @@ def transposed_conv_explorer(x=None, kernel=None) -> Explorer:
         button runs through them), `"stride"` (1 to 3) and `"padding"` (0 to the kernel size
         minus 1: the frame of the output that is kept).
     """
-    plane = _EXAMPLE_INPUT if x is None else _as_plane(x)
-    k = _EXAMPLE_KERNEL if kernel is None else _as_plane(kernel, "kernel")
+    plane = _EXAMPLE_INPUT if x is None else as_plane(x)
+    k = _EXAMPLE_KERNEL if kernel is None else as_plane(kernel, "kernel")
     total = plane.size
     largest_padding = min(k.shape) - 1
     controls = {
