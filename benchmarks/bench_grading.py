@@ -7,10 +7,14 @@ assignments, then grades the same submissions three ways, each in a fresh copy o
 * ``nbgrader autograde A --force`` for each assignment (nbgrader's own, one at a time),
 * ``course grade ... --jobs 1``,
 * ``course grade ... --jobs <cores>``,
+* ``course grade ... --jobs <cores> --no-figures``,
 
-checks that all three gradebooks hold the same grades, and prints throughput and ratios. Then
-it says where the time of one submission goes: the kernel's start and stop, the setup cell
-(imports), figures, the checks, the rest of the notebook (from nbclient's per-cell timings).
+checks that the gradebooks hold the same grades, and prints throughput and ratios. It also
+counts stalls: a kernel reply that jupyter_client's asyncio channels slept through until the
+cell's timeout (300 s; see course_lib.selfcheck.PatientKernelClient, which `course grade` uses
+and nbgrader does not), and gives the ratios without them too. Then it says where the time of
+one submission goes: the kernel's start and stop, the setup cell (imports), figures, the checks,
+the rest of the notebook (from nbclient's per-cell timings).
 
     python benchmarks/bench_grading.py              # 60 submissions
     python benchmarks/bench_grading.py -n 12 --assignments 01_convolution 02_stride_padding
@@ -80,6 +84,25 @@ def grades(course: Path) -> dict:
             for key, submission in contents["submissions"].items()}
 
 
+def stalls(course: Path, longer_than: float = 30.0) -> list[float]:
+    """Seconds lost between two cells of an autograded notebook, where that pause is suspiciously long."""
+    import nbformat
+
+    found = []
+    for path in sorted((course / "autograded").glob("*/*/*.ipynb")):
+        previous = None
+        for cell in nbformat.read(path, as_version=4).cells:
+            timing = cell.metadata.get("execution", {}) if cell.cell_type == "code" else {}
+            if "iopub.execute_input" not in timing or "shell.execute_reply" not in timing:
+                continue
+            start, end = (datetime.fromisoformat(timing[key].replace("Z", "+00:00"))
+                          for key in ("iopub.execute_input", "shell.execute_reply"))
+            if previous is not None and (start - previous).total_seconds() > longer_than:
+                found.append((start - previous).total_seconds())
+            previous = end
+    return found
+
+
 def breakdown(course: Path) -> dict[str, float]:
     """Mean seconds per submission by part, from nbclient's per-cell timings in autograded/."""
     import nbformat
@@ -132,7 +155,8 @@ def main() -> int:
         bin_dir = Path(sys.executable).parent
         runs = {}
         plan = [] if args.skip_nbgrader else [("nbgrader autograde", None)]
-        plan += [("course grade --jobs 1", 1), (f"course grade --jobs {cores}", cores)]
+        plan += [("course grade --jobs 1", 1), (f"course grade --jobs {cores}", cores),
+                 (f"course grade --jobs {cores} --no-figures", cores)]
         for name, jobs in plan:
             course = scratch / name.replace(" ", "_")
             shutil.copytree(base, course, ignore=shutil.ignore_patterns("examples"))
@@ -140,19 +164,25 @@ def main() -> int:
                 seconds = sum(run([str(bin_dir / "nbgrader"), "autograde", a, "--force"], course) for a in selected)
             else:
                 seconds = run([str(bin_dir / "course"), "grade", *selected, "--jobs", str(jobs), "--no-progress",
-                               "--report", str(course / "report.json")], course)
-            runs[name] = (course, seconds)
-            print(f"{name:<24} {seconds:7.1f} s  {60 * len(made) / seconds:6.1f} submissions/min", flush=True)
+                               "--report", str(course / "report.json")]
+                              + (["--no-figures"] if name.endswith("--no-figures") else []), course)
+            stalled = stalls(course)
+            runs[name] = (course, seconds, stalled)
+            print(f"{name:<36} {seconds:7.1f} s  {60 * len(made) / seconds:6.1f} submissions/min"
+                  + (f"  ({len(stalled)} stalls, {sum(stalled):.0f} s)" if stalled else ""), flush=True)
         reference = grades(runs[plan[0][0]][0])
-        for name, (course, _) in runs.items():
+        for name, (course, _, _) in runs.items():
             same = grades(course) == reference
-            print(f"{name:<24} grades {'identical' if same else 'DIFFER'} to {plan[0][0]}'s")
+            print(f"{name:<36} grades {'identical' if same else 'DIFFER'} to {plan[0][0]}'s")
         print()
         if "nbgrader autograde" in runs:
-            plain = runs["nbgrader autograde"][1]
-            for name, (_, seconds) in runs.items():
+            _, plain, plain_stalls = runs["nbgrader autograde"]
+            for name, (_, seconds, stalled) in runs.items():
                 if name != "nbgrader autograde":
-                    print(f"speed-up of {name} over nbgrader autograde: {plain / seconds:.2f}x")
+                    line = f"speed-up of {name} over nbgrader autograde: {plain / seconds:.2f}x"
+                    if plain_stalls or stalled:
+                        line += f" ({(plain - sum(plain_stalls)) / (seconds - sum(stalled)):.2f}x without the stalls)"
+                    print(line)
         one, many = runs["course grade --jobs 1"][1], runs[f"course grade --jobs {cores}"][1]
         print(f"speed-up of {cores} workers over 1: {one / many:.2f}x")
         course = runs["course grade --jobs 1"][0]

@@ -318,7 +318,8 @@ def _run_dask(tasks: list[SubmissionTask], address: str) -> Iterator[SubmissionR
 
 def grade(assignments: str | list[str], course_dir: Path | str | None = None, *,
           students: Iterable[str] | None = None, jobs: int | None = None, dask: str | None = None,
-          force: bool = False, threads: int | None = None, progress: bool = True) -> GradeReport:
+          force: bool = False, threads: int | None = None, figures: bool = True,
+          progress: bool = True) -> GradeReport:
     """Autograde the submissions of one or more assignments; return what happened.
 
     Parameters
@@ -333,11 +334,16 @@ def grade(assignments: str | list[str], course_dir: Path | str | None = None, *,
         Worker processes on this machine (default: one per core). Ignored with `dask`.
     dask : str, optional
         Address of a Dask distributed scheduler (``tcp://host:8786``) to run the workers on.
+        Its workers need the course environment, and one thread each (``dask worker ADDRESS
+        --nthreads 1``): a task sets the environment its kernel starts with.
     force : bool
         Regrade submissions that are graded and unchanged (default: skip them).
     threads : int, optional
         Numeric-library threads in each student's kernel (default: the cores shared out
         between the local workers; no cap on Dask).
+    figures : bool
+        Render the notebooks' figures (default). Without, matplotlib draws into nothing: about
+        twice as fast, the same grades, no pictures in `autograded/` and the feedback.
     progress : bool
         Show a progress bar.
     """
@@ -373,7 +379,7 @@ def grade(assignments: str | list[str], course_dir: Path | str | None = None, *,
                 files = {**_files(submission.path, coursedir.ignore), **source_files}
                 pending[(assignment, submission.student)] = submission
                 tasks.append(SubmissionTask(assignment, submission.student, notebooks, files,
-                                            definition, config, threads))
+                                            definition, config, threads, figures))
     if not tasks:
         results = iter(())
     elif dask:
