@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 test: $(STAMP) browser-deps jupyter-config
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --dist loadgroup
 
 # The instructor's whole workflow on a scratch copy of the course (never the committed autograder/):
 # release -> an LMS-style zip of the example submissions -> collect -> grade -> feedback -> export.
@@ -70,7 +70,10 @@ jupyter_env = JUPYTER_CONFIG_DIR=$(JUPYTER_HOME)/$(1) JUPYTER_DATA_DIR=$(JUPYTER
 # A role's config: its nbgrader labextensions disabled and locked (nbgrader's docs, "Disabling
 # extensions", at --level=user); its nbgrader server extensions disabled in the file that
 # `jupyter server extension disable --user` would write (that command refuses extensions enabled at
-# the environment level, as nbgrader's are); and no "fetch Jupyter news?" prompt.
+# the environment level, as nbgrader's are); no "fetch Jupyter news?" prompt; and nbgrader's
+# Execute with jupyter_client's blocking kernel client. Validate and the formgrader run notebooks
+# inside the Jupyter server, whose event loop is running: there the asynchronous client now and then
+# misses the kernel's execute_reply and waits forever (3 validations of 8 hung), the blocking one not.
 $(JUPYTER_HOME)/%/ready: $(STAMP) Makefile
 	mkdir -p $(@D)/labconfig $(@D)/jupyter_server_config.d
 	rm -f $(@D)/labconfig/page_config.json
@@ -80,6 +83,7 @@ $(JUPYTER_HOME)/%/ready: $(STAMP) Makefile
 	    $(subst -,_,$(filter-out create-assignment,$($*_off))) > $(@D)/jupyter_server_config.d/nbgrader.json
 	echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
 	    > $(@D)/labconfig/default_setting_overrides.json
+	echo '{"Execute": {"kernel_manager_class": "jupyter_client.manager.KernelManager"}}' > $(@D)/nbgrader_config.json
 	touch $@
 
 jupyter-config: $(JUPYTER_HOME)/student/ready $(JUPYTER_HOME)/instructor/ready

@@ -9,7 +9,9 @@ assignments, then grades the same submissions three ways, each in a fresh copy o
 * ``course grade ... --jobs <cores>``,
 * ``course grade ... --jobs <cores> --no-figures``,
 
-checks that the gradebooks hold the same grades, and prints throughput and ratios. It also
+checks that the gradebooks hold the same grades, and prints throughput, the CPU time per
+submission (which other programs on the machine do not change, unlike the wall time; "load"
+shows how busy the machine was) and ratios. It also
 counts stalls: a kernel reply that jupyter_client's asyncio channels slept through until the
 cell's timeout (300 s; see course_lib.selfcheck.PatientKernelClient, which `course grade` uses
 and nbgrader does not), and gives the ratios without them too. Then it says where the time of
@@ -25,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -69,13 +72,16 @@ def make_submissions(course: Path, selected: list[str], count: int) -> list[tupl
     return made
 
 
-def run(command: list[str], cwd: Path) -> float:
+def run(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Run a command; return its wall time and the CPU time of everything it started (kernels too)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-3000:]}")
-    return seconds
+    return seconds, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def grades(course: Path) -> dict:
@@ -161,14 +167,16 @@ def main() -> int:
             course = scratch / name.replace(" ", "_")
             shutil.copytree(base, course, ignore=shutil.ignore_patterns("examples"))
             if jobs is None:
-                seconds = sum(run([str(bin_dir / "nbgrader"), "autograde", a, "--force"], course) for a in selected)
+                timings = [run([str(bin_dir / "nbgrader"), "autograde", a, "--force"], course) for a in selected]
+                seconds, cpu = sum(t[0] for t in timings), sum(t[1] for t in timings)
             else:
-                seconds = run([str(bin_dir / "course"), "grade", *selected, "--jobs", str(jobs), "--no-progress",
-                               "--report", str(course / "report.json")]
-                              + (["--no-figures"] if name.endswith("--no-figures") else []), course)
+                seconds, cpu = run([str(bin_dir / "course"), "grade", *selected, "--jobs", str(jobs), "--no-progress",
+                                    "--report", str(course / "report.json")]
+                                   + (["--no-figures"] if name.endswith("--no-figures") else []), course)
             stalled = stalls(course)
             runs[name] = (course, seconds, stalled)
-            print(f"{name:<36} {seconds:7.1f} s  {60 * len(made) / seconds:6.1f} submissions/min"
+            print(f"{name:<36} {seconds:7.1f} s  {60 * len(made) / seconds:6.1f} submissions/min  "
+                  f"{cpu / len(made):5.1f} CPU s/submission  load {os.getloadavg()[0]:.1f}"
                   + (f"  ({len(stalled)} stalls, {sum(stalled):.0f} s)" if stalled else ""), flush=True)
         reference = grades(runs[plan[0][0]][0])
         for name, (course, _, _) in runs.items():

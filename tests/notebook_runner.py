@@ -8,6 +8,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from traitlets.config import Config
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -43,8 +44,12 @@ def run_notebook(path: Path, timeout: int = 300) -> NotebookRun:
     """Execute the notebook at `path` in its own folder, keep going past errors, and report them."""
     path = Path(path)
     notebook = nbformat.read(path, as_version=4)
+    config = Config()
+    # jupyter_client now and then sleeps through a kernel's reply until the cell timeout; the
+    # course's patient client polls in short slices instead (see course_lib.selfcheck).
+    config.AsyncKernelManager.client_class = "course_lib.selfcheck.PatientKernelClient"
     client = NotebookClient(
-        notebook, timeout=timeout, kernel_name="python3", allow_errors=True,
+        notebook, config=config, timeout=timeout, kernel_name="python3", allow_errors=True,
         resources={"metadata": {"path": str(path.parent)}}, store_widget_state=True,
     )
     start = time.perf_counter()

@@ -227,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     command.add_argument("--force", action="store_true", help="regrade submissions already graded")
     command.add_argument("--threads", type=int, help="numeric threads per kernel (default: cores / jobs)")
     command.add_argument("--no-figures", action="store_true",
-                         help="do not render figures: about twice as fast, same grades, no pictures in the feedback")
+                         help="do not render figures: faster, same grades, no pictures in the feedback")
     command.add_argument("--no-progress", action="store_true", help="no progress bar")
     command.add_argument("--verbose", action="store_true", help="also print what nbgrader noticed")
     command.add_argument("--report", metavar="JSON", help="also write what happened to each submission here")

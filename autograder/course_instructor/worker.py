@@ -48,7 +48,7 @@ class SubmissionTask:
     holds only the assignment's definition; `config` is the course's nbgrader configuration;
     `threads` caps the numeric libraries' threads in the student's kernel (0: no cap);
     `figures` False runs matplotlib without a display backend, so figures are drawn into
-    nothing: half the time of a typical notebook, and the same grades.
+    nothing: the same grades without the time the figures take.
     """
 
     assignment: str
